@@ -1,0 +1,26 @@
+"""The vendor-matching service: an app factory wiring config, database, API, CLI."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from matcher.config import load_config
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Create and configure the service."""
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(load_config(app.instance_path, test_config))
+
+    from matcher import api, cli, db, health
+
+    db.init_app(app)
+    api.init_app(app)
+    health.init_app(app)
+    cli.init_app(app)
+    return app

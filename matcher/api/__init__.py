@@ -1,0 +1,16 @@
+"""The JSON API under /api/v1."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+from matcher.api import errors, openapi, vendors
+
+
+def init_app(app: Flask) -> None:
+    """Register the API's blueprints and its error handlers."""
+    api = Blueprint("api", __name__)
+    api.register_blueprint(vendors.bp)
+    app.register_blueprint(api, url_prefix="/api/v1")
+    openapi.init_app(app)
+    errors.init_app(app)

@@ -1,0 +1,203 @@
+"""The OpenAPI document of the API, and the browsable docs that render it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Blueprint, Flask, Response, jsonify, render_template, send_from_directory
+from swagger_ui_bundle import swagger_ui_path
+
+from matcher.api import schemas
+
+bp = Blueprint("docs", __name__, template_folder="templates", static_folder="static")
+
+JSON = "application/json"
+ERRORS = {
+    400: "Malformed JSON or bad header",
+    404: "No vendor has this id",
+    409: "The id exists, or the version is stale",
+    415: "The body is not JSON",
+    422: "Validation failed; `errors` has field-level messages",
+}
+
+
+def _error(status: int) -> dict[str, Any]:
+    return {"description": ERRORS[status], "content": {JSON: {"schema": "Error"}}}
+
+
+def _ok(description: str, schema: Any = None, media: str = JSON) -> dict[str, Any]:
+    if schema is None:
+        return {"description": description}
+    return {"description": description, "content": {media: {"schema": schema}}}
+
+
+def _operation(
+    summary: str,
+    responses: dict[int, Any],
+    *,
+    body: Any = None,
+    query: Any = None,
+    tag: str = "vendors",
+    errors: tuple[int, ...] = (),
+) -> dict[str, Any]:
+    operation: dict[str, Any] = {"summary": summary, "tags": [tag], "responses": dict(responses)}
+    for status in errors:
+        operation["responses"][status] = _error(status)
+    if body is not None:
+        operation["requestBody"] = {"required": True, "content": {JSON: {"schema": body}}}
+    if query is not None:
+        operation["parameters"] = [{"in": "query", "schema": query}]
+    return operation
+
+
+VENDOR_ID = {
+    "name": "vendor_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"},
+}
+UPLOAD = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {
+                    "file": {
+                        "type": "string",
+                        "format": "binary",
+                        "description": "the catalog: .csv, .json, .jsonl or .xlsx",
+                    }
+                },
+            }
+        }
+    },
+}
+
+
+def build_spec() -> dict[str, Any]:
+    """Return the OpenAPI 3 document of every endpoint."""
+    spec = APISpec(
+        title="Vendor matcher API",
+        version="1",
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin()],
+        info={"description": "Vendor catalog and matching for BPO and KPO outsourcing."},
+    )
+    for name in ("VendorIn", "VendorOut", "VendorPage", "ImportReport", "Error"):
+        spec.components.schema(name, schema=getattr(schemas, name))
+    one = _ok("The vendor", "VendorOut")
+    spec.path(
+        "/api/v1/vendors",
+        operations={
+            "get": _operation(
+                "List vendors",
+                {200: _ok("A page", "VendorPage")},
+                query=schemas.ListQuery,
+                errors=(422,),
+            ),
+            "post": _operation(
+                "Add a vendor", {201: one}, body="VendorIn", errors=(400, 409, 415, 422)
+            ),
+        },
+    )
+    spec.path(
+        "/api/v1/vendors/{vendor_id}",
+        parameters=[VENDOR_ID],
+        operations={
+            "get": _operation("Read a vendor", {200: one}, errors=(404,)),
+            "put": _operation(
+                "Replace a vendor, or create it under this id",
+                {200: one, 201: one},
+                body="VendorIn",
+                errors=(400, 409, 415, 422),
+            ),
+            "patch": _operation(
+                "Change some fields of a vendor",
+                {200: one},
+                body="VendorIn",
+                errors=(400, 404, 409, 415, 422),
+            ),
+            "delete": _operation("Remove a vendor", {204: _ok("Removed")}, errors=(404, 409)),
+        },
+    )
+    import_op = _operation(
+        "Import a catalog file",
+        {200: _ok("Applied (or would be, for a dry run)", "ImportReport")},
+        query=schemas.ImportQuery,
+        errors=(422,),
+    )
+    import_op["requestBody"] = UPLOAD
+    import_op["responses"][422] = {
+        "description": "Rows were rejected and nothing was written, or the request is invalid",
+        "content": {
+            JSON: {
+                "schema": {
+                    "oneOf": [
+                        {"$ref": "#/components/schemas/ImportReport"},
+                        {"$ref": "#/components/schemas/Error"},
+                    ]
+                }
+            }
+        },
+    }
+    spec.path("/api/v1/vendors/import", operations={"post": import_op})
+    text = {"schema": {"type": "string"}}
+    spec.path(
+        "/api/v1/vendors/export",
+        operations={
+            "get": _operation(
+                "Export the catalog",
+                {
+                    200: {
+                        "description": "Every vendor record",
+                        "content": {"text/csv": text, JSON: text, "application/x-ndjson": text},
+                    }
+                },
+                query=schemas.ExportQuery,
+                errors=(422,),
+            )
+        },
+    )
+    spec.path(
+        "/healthz",
+        operations={"get": _operation("The process is up", {200: _ok("Up")}, tag="operations")},
+    )
+    spec.path(
+        "/readyz",
+        operations={
+            "get": _operation(
+                "Ready to serve: database reachable and migrated",
+                {200: _ok("Ready"), 503: _ok("Not ready")},
+                tag="operations",
+            )
+        },
+    )
+    document: dict[str, Any] = spec.to_dict()
+    return document
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    """Return the OpenAPI document."""
+    return jsonify(build_spec())
+
+
+@bp.get("/docs")
+def docs() -> str:
+    """Show the browsable API documentation."""
+    return render_template("api_docs.html")
+
+
+@bp.get("/docs/swagger-ui/<path:filename>")
+def swagger_asset(filename: str) -> Response:
+    """Serve a Swagger UI asset from the installed bundle."""
+    return send_from_directory(swagger_ui_path, filename, max_age=86400)
+
+
+def init_app(app: Flask) -> None:
+    """Build the document once and register the routes."""
+    app.register_blueprint(bp, url_prefix="/api/v1")

@@ -1,0 +1,131 @@
+"""Request and response schemas of the JSON API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from vendors.catalog import SORT_KEYS
+from vendors.codes import country_code
+from vendors.schema import Code, VendorRecordSchema, normalise_tag
+
+SORTS = [*SORT_KEYS, *(f"-{key}" for key in SORT_KEYS)]
+
+
+class VendorIn(VendorRecordSchema):
+    """A vendor record as a client sends it."""
+
+    version = fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=1),
+        metadata={"description": "The version the change is based on; a stale one gets 409."},
+    )
+    created_at = fields.Raw(load_only=True, metadata={"description": "Read-only; ignored."})
+    updated_at = fields.Raw(load_only=True, metadata={"description": "Read-only; ignored."})
+
+
+class VendorOut(VendorRecordSchema):
+    """A stored vendor record with its version and timestamps."""
+
+    version = fields.Integer(required=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+class ListQuery(Schema):
+    """Filters and paging of the vendor listing."""
+
+    class Meta:
+        unknown = RAISE
+
+    tag = Code(normalise_tag, metadata={"description": "BPO or KPO"})
+    country = Code(country_code, metadata={"description": "a delivery country, code or name"})
+    service = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "text contained in one of the vendor's services"},
+    )
+    q = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "text in the name, description, services or industries"},
+    )
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    per_page = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    sort = fields.String(load_default="id", validate=validate.OneOf(SORTS))
+
+
+class VendorPage(Schema):
+    """One page of the vendor listing."""
+
+    items = fields.List(fields.Nested(VendorOut), required=True)
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    pages = fields.Integer(required=True)
+    next = fields.String(allow_none=True, required=True)
+    prev = fields.String(allow_none=True, required=True)
+
+
+class ImportQuery(Schema):
+    """Options of a catalog upload."""
+
+    class Meta:
+        unknown = RAISE
+
+    dry_run = fields.Boolean(load_default=False)
+    on_error = fields.String(load_default="fail", validate=validate.OneOf(["fail", "skip"]))
+
+
+class ExportQuery(Schema):
+    """Format of a catalog export."""
+
+    class Meta:
+        unknown = RAISE
+
+    format = fields.String(load_default="csv", validate=validate.OneOf(["csv", "json", "jsonl"]))
+
+
+class ImportError(Schema):
+    """Why a row (or, with row null, the whole file) was rejected."""
+
+    row = fields.Integer(allow_none=True, required=True)
+    field = fields.String(allow_none=True, required=True)
+    message = fields.String(required=True)
+
+
+class ImportDuplicate(Schema):
+    """Vendors that are probably one company."""
+
+    ids = fields.List(fields.String(), required=True)
+    reason = fields.String(required=True)
+
+
+class ImportReport(Schema):
+    """What a catalog import did, or would do."""
+
+    created = fields.Integer(required=True)
+    updated = fields.Integer(required=True)
+    unchanged = fields.Integer(required=True)
+    rejected = fields.Integer(required=True)
+    errors = fields.List(fields.Nested(ImportError), required=True)
+    errors_omitted = fields.Integer(required=True)
+    duplicates = fields.List(fields.Nested(ImportDuplicate), required=True)
+    dry_run = fields.Boolean(required=True)
+    applied = fields.Boolean(required=True)
+
+
+class Error(Schema):
+    """The one error shape."""
+
+    status = fields.Integer(required=True)
+    message = fields.String(required=True)
+    errors = fields.Dict(required=True)
+
+
+def vendor_out(vendor: Any) -> dict[str, Any]:
+    """Dump a stored vendor."""
+    result: dict[str, Any] = VENDOR_OUT.dump(vendor)
+    return {key: value for key, value in result.items() if value is not None}
+
+
+VENDOR_OUT = VendorOut()

@@ -1,0 +1,160 @@
+"""Command-line interface: schema migrations, catalog import and export, the demo."""
+
+from __future__ import annotations
+
+import json
+import sys
+from importlib import resources
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from vendors.synthetic import generate_records
+from werkzeug.serving import run_simple
+
+from matcher import db, migrate
+from vendors import catalog
+from vendors.importing import ImportReport, import_catalog
+from vendors.readers import CatalogFileError, count_rows, format_of
+from vendors.writers import write_export
+
+db_cli = AppGroup("db", help="Create or upgrade the database schema.")
+vendors_cli = AppGroup("vendors", help="Import, export and generate vendor catalogs.")
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Create or upgrade the schema (no data is loaded)."""
+    migrate.upgrade(db.engine(), revision)
+    click.echo(f"Schema at {migrate.current_revision(db.engine())}.")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Downgrade the schema to a revision (e.g. -1 or base)."""
+    migrate.downgrade(db.engine(), revision)
+    click.echo(f"Schema at {migrate.current_revision(db.engine())}.")
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Show the schema's revision and the newest one."""
+    click.echo(f"current: {migrate.current_revision(db.engine())}")
+    click.echo(f"head:    {migrate.head_revision(db.engine())}")
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True, help="What the migration changes.")
+def db_revision(message: str) -> None:
+    """Write a migration for the difference between the models and the schema."""
+    migrate.revision(db.engine(), message)
+
+
+def run_import(path: Path, *, dry_run: bool, on_error: str, show_progress: bool) -> ImportReport:
+    """Import a file in one transaction, committed only if it is to be applied."""
+    session = db.session()
+    try:
+        total = count_rows(path, format_of(path.name)) if show_progress else 0
+    except CatalogFileError:
+        total = 0
+    with click.progressbar(
+        length=max(total, 1), label=f"Importing {path.name}", file=sys.stderr
+    ) as bar:
+        done = 0
+
+        def advance(rows: int) -> None:
+            nonlocal done
+            bar.update(rows - done)
+            done = rows
+
+        report = import_catalog(
+            session,
+            path,
+            dry_run=dry_run,
+            on_error="skip" if on_error == "skip" else "fail",
+            batch_size=current_app.config["IMPORT_BATCH_SIZE"],
+            progress=advance if show_progress else None,
+        )
+    if report.applied and not dry_run:
+        session.commit()
+    else:
+        session.rollback()
+    return report
+
+
+@vendors_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Validate and report; write nothing.")
+@click.option(
+    "--on-error",
+    type=click.Choice(["fail", "skip"]),
+    default="fail",
+    show_default=True,
+    help="fail: any rejected row and nothing is written; skip: write the valid rows.",
+)
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
+def vendors_import(file: Path, dry_run: bool, on_error: str, progress: bool) -> None:
+    """Import a vendor catalog (.csv, .json, .jsonl, .xlsx); print the report as JSON."""
+    report = run_import(file, dry_run=dry_run, on_error=on_error, show_progress=progress)
+    click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    if not report.applied or report.rejected:
+        sys.exit(1)
+
+
+@vendors_cli.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def vendors_export(file: Path) -> None:
+    """Export the catalog to a file (.csv, .json or .jsonl, from the suffix)."""
+    try:
+        count = write_export(catalog.iter_records(db.session()), file)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(f"Exported {count} vendors to {file}.")
+
+
+@vendors_cli.command("generate")
+@click.argument("count", type=click.IntRange(min=1))
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.option("--seed", type=int, default=0, show_default=True)
+def vendors_generate(count: int, file: Path, seed: int) -> None:
+    """Write a synthetic catalog of COUNT fictional vendors (for benchmarks)."""
+    try:
+        written = write_export(generate_records(count, seed=seed), file)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(f"Wrote {written} synthetic vendors to {file}.")
+
+
+def demo_catalog_path() -> Path:
+    """Return the path of the demo catalog shipped with the service."""
+    return Path(str(resources.files("vendors").joinpath("data/demo_catalog.json")))
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--serve/--no-serve", default=True, help="Start the server after loading.")
+def demo(host: str, port: int, serve: bool) -> None:
+    """Upgrade the schema, load the demo catalog and serve the app."""
+    migrate.upgrade(db.engine())
+    path = Path(current_app.config["DEMO_CATALOG"] or demo_catalog_path())
+    report = run_import(path, dry_run=False, on_error="fail", show_progress=False)
+    click.echo(
+        f"Demo catalog {path.name}: {report.created} created, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {report.rejected} rejected."
+    )
+    if not serve:
+        return
+    click.echo(f"Serving on http://{host}:{port}/  (API docs: http://{host}:{port}/api/v1/docs)")
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    run_simple(host, port, app, threaded=True)
+
+
+def init_app(app: Flask) -> None:
+    """Register the command groups."""
+    app.cli.add_command(db_cli)
+    app.cli.add_command(vendors_cli)
+    app.cli.add_command(demo)

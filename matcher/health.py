@@ -1,0 +1,37 @@
+"""Liveness and readiness probes."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, jsonify
+from sqlalchemy.exc import SQLAlchemyError
+
+from matcher import db, migrate
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    """Say that the process is up."""
+    return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+def readyz() -> Response:
+    """Say whether the database is reachable and migrated to the newest revision."""
+    checks: dict[str, str] = {}
+    try:
+        current = migrate.current_revision(db.engine())
+        head = migrate.head_revision(db.engine())
+        checks["database"] = "ok" if current == head else f"schema at {current}, expected {head}"
+    except SQLAlchemyError:
+        checks["database"] = "unreachable"
+    ready = all(value == "ok" for value in checks.values())
+    response = jsonify(status="ready" if ready else "not ready", checks=checks)
+    response.status_code = 200 if ready else 503
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Register the probes."""
+    app.register_blueprint(bp)

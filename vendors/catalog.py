@@ -1,0 +1,197 @@
+"""Read and change the vendor catalog, one record at a time or as filtered pages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, String, cast, exists, func, literal, or_, select, type_coerce
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import QueryableAttribute, Session
+
+from vendors.models import RECORD_FIELDS, Vendor
+from vendors.schema import Record, load_record
+
+SORT_KEYS = {
+    "id": (Vendor.id,),
+    "name": (Vendor.name, Vendor.id),
+    "rating": (Vendor.rating, Vendor.id),
+    "updated": (Vendor.updated_at, Vendor.id),
+}
+
+
+class VendorNotFound(LookupError):
+    """No vendor has this id."""
+
+    def __init__(self, vendor_id: str):
+        super().__init__(vendor_id)
+        self.vendor_id = vendor_id
+
+
+class VendorExists(ValueError):
+    """A vendor with this id is already in the catalog."""
+
+    def __init__(self, vendor_id: str):
+        super().__init__(vendor_id)
+        self.vendor_id = vendor_id
+
+
+class StaleVersion(ValueError):
+    """The change was based on an older version of the record than the stored one."""
+
+    def __init__(self, vendor_id: str, expected: int, actual: int):
+        super().__init__(
+            f"Vendor {vendor_id!r} is at version {actual}, not {expected}: "
+            "reload it and apply the change again."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class VendorFilter:
+    """What a catalog listing is narrowed to; None means any."""
+
+    tag: str | None = None
+    country: str | None = None
+    service: str | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of vendors and the size of the whole listing."""
+
+    items: list[Vendor]
+    total: int
+    page: int
+    per_page: int
+
+
+def get_vendor(session: Session, vendor_id: str) -> Vendor:
+    """Return the vendor with this id or raise VendorNotFound."""
+    vendor = session.get(Vendor, vendor_id)
+    if vendor is None:
+        raise VendorNotFound(vendor_id)
+    return vendor
+
+
+def create_vendor(session: Session, record: Record) -> Vendor:
+    """Add a new vendor from a validated record."""
+    if session.get(Vendor, record["id"]) is not None:
+        raise VendorExists(record["id"])
+    vendor = Vendor(**record)
+    session.add(vendor)
+    session.flush()
+    return vendor
+
+
+def replace_vendor(
+    session: Session, record: Record, *, expected_version: int | None = None
+) -> tuple[Vendor, bool]:
+    """Replace a vendor's record whole, creating it if new; return it and whether it is new."""
+    vendor = session.get(Vendor, record["id"])
+    if vendor is None:
+        return create_vendor(session, record), True
+    _check_version(vendor, expected_version)
+    for name in RECORD_FIELDS:
+        setattr(vendor, name, record[name])
+    session.flush()
+    return vendor, False
+
+
+def update_vendor(
+    session: Session, vendor_id: str, changes: dict[str, Any], *, expected_version: int | None
+) -> Vendor:
+    """Apply a partial change (None clears a field) and validate the record as a whole."""
+    vendor = get_vendor(session, vendor_id)
+    _check_version(vendor, expected_version)
+    merged = {**vendor.to_record(), **changes, "id": vendor_id}
+    record = load_record({name: value for name, value in merged.items() if value is not None})
+    for name in RECORD_FIELDS:
+        setattr(vendor, name, record[name])
+    session.flush()
+    return vendor
+
+
+def delete_vendor(session: Session, vendor_id: str) -> None:
+    """Remove a vendor from the catalog."""
+    session.delete(get_vendor(session, vendor_id))
+    session.flush()
+
+
+def _check_version(vendor: Vendor, expected: int | None) -> None:
+    if expected is not None and expected != vendor.version:
+        raise StaleVersion(vendor.id, expected, vendor.version)
+
+
+def list_vendors(
+    session: Session, where: VendorFilter, *, page: int, per_page: int, sort: str = "id"
+) -> Page:
+    """Return one page of the vendors that pass the filter."""
+    conditions = _conditions(session, where)
+    total = session.scalar(select(func.count()).select_from(Vendor).where(*conditions)) or 0
+    descending = sort.startswith("-")
+    order = [
+        column.desc() if descending else column.asc() for column in SORT_KEYS[sort.lstrip("-")]
+    ]
+    query = (
+        select(Vendor)
+        .where(*conditions)
+        .order_by(*order)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    return Page(list(session.scalars(query)), total, page, per_page)
+
+
+def iter_records(session: Session, *, batch_size: int = 1000) -> Iterator[Record]:
+    """Yield every vendor record in id order, a batch at a time."""
+    columns = [Vendor.__table__.c[name] for name in RECORD_FIELDS]
+    result = session.execute(
+        select(*columns).order_by(Vendor.id).execution_options(yield_per=batch_size)
+    )
+    for row in result:
+        yield {
+            name: value for name, value in zip(RECORD_FIELDS, row, strict=True) if value is not None
+        }
+
+
+def _conditions(session: Session, where: VendorFilter) -> list[ColumnElement[bool]]:
+    dialect = session.get_bind().dialect.name
+    conditions: list[ColumnElement[bool]] = []
+    if where.tag:
+        conditions.append(_list_contains(Vendor.tags, where.tag, dialect))
+    if where.country:
+        conditions.append(_list_contains(Vendor.delivery_countries, where.country, dialect))
+    if where.service:
+        conditions.append(_contains_text(cast(Vendor.services, String), where.service))
+    if where.text:
+        conditions.append(
+            or_(
+                *(
+                    _contains_text(column, where.text)
+                    for column in (
+                        Vendor.name,
+                        Vendor.description,
+                        cast(Vendor.services, String),
+                        cast(Vendor.industries, String),
+                    )
+                )
+            )
+        )
+    return conditions
+
+
+def _contains_text(
+    column: QueryableAttribute[Any] | ColumnElement[Any], text: str
+) -> ColumnElement[bool]:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.ilike(f"%{escaped}%", escape="\\")
+
+
+def _list_contains(column: Any, value: str, dialect: str) -> ColumnElement[bool]:
+    if dialect == "postgresql":
+        result: ColumnElement[bool] = type_coerce(column, JSONB).contains([value])
+        return result
+    each = func.json_each(column).table_valued("value")
+    return exists(select(literal(1)).select_from(each).where(each.c.value == value))

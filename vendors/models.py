@@ -1,0 +1,107 @@
+"""SQLAlchemy models of the vendor catalog."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Float, Integer, MetaData, String, Text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# JSONB on PostgreSQL gives containment queries (`@>`) that GIN indexes can serve.
+JSONList = JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> datetime:
+    """Return the current time in UTC."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention for constraints."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Vendor(Base):
+    """One vendor capability record, as the catalog was told it."""
+
+    __tablename__ = "vendors"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    tags: Mapped[list[str]] = mapped_column(JSONList)
+    services: Mapped[list[str] | None] = mapped_column(JSONList)
+    delivery_countries: Mapped[list[str] | None] = mapped_column(JSONList)
+    hq_country: Mapped[str | None] = mapped_column(String(2))
+    languages: Mapped[list[str] | None] = mapped_column(JSONList)
+    rate_min: Mapped[float | None] = mapped_column(Float)
+    rate_max: Mapped[float | None] = mapped_column(Float)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    headcount: Mapped[int | None] = mapped_column(Integer)
+    certifications: Mapped[list[str] | None] = mapped_column(JSONList)
+    qualifications: Mapped[list[str] | None] = mapped_column(JSONList)
+    industries: Mapped[list[str] | None] = mapped_column(JSONList)
+    rating: Mapped[float | None] = mapped_column(Float)
+    review_count: Mapped[int | None] = mapped_column(Integer)
+    description: Mapped[str | None] = mapped_column(Text)
+    website: Mapped[str | None] = mapped_column(String(500))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    def to_record(self) -> dict[str, Any]:
+        """Return the record's known fields, in contract order, as plain data."""
+        record: dict[str, Any] = {}
+        for field in RECORD_FIELDS:
+            value = getattr(self, field)
+            if value is not None:
+                record[field] = value
+        return record
+
+
+RECORD_FIELDS: tuple[str, ...] = (
+    "id",
+    "name",
+    "tags",
+    "services",
+    "delivery_countries",
+    "hq_country",
+    "languages",
+    "rate_min",
+    "rate_max",
+    "currency",
+    "headcount",
+    "certifications",
+    "qualifications",
+    "industries",
+    "rating",
+    "review_count",
+    "description",
+    "website",
+)
+
+LIST_FIELDS: frozenset[str] = frozenset(
+    {
+        "tags",
+        "services",
+        "delivery_countries",
+        "languages",
+        "certifications",
+        "qualifications",
+        "industries",
+    }
+)

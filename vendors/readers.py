@@ -1,0 +1,188 @@
+"""Stream raw rows out of catalog files: CSV, JSON array, JSON Lines and XLSX."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ijson
+from openpyxl import load_workbook
+
+from vendors.models import RECORD_FIELDS
+from vendors.tabular import cells_to_raw
+
+FORMATS = ("csv", "json", "jsonl", "xlsx")
+REQUIRED_COLUMNS = ("id", "name", "tags")
+
+
+class CatalogFileError(ValueError):
+    """The file as a whole cannot be read: wrong format, bad header, broken JSON."""
+
+    def __init__(self, message: str, *, field: str | None = None, row: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.row = row
+
+
+@dataclass(frozen=True, slots=True)
+class RawRow:
+    """One data row as read: its number from 1, and its fields or why it could not be read."""
+
+    number: int
+    data: dict[str, Any] | None
+    problem: str | None = None
+
+
+def format_of(filename: str) -> str:
+    """Return the catalog format named by a file's suffix."""
+    suffix = Path(filename).suffix.lower().lstrip(".")
+    if suffix not in FORMATS:
+        raise CatalogFileError(
+            f"unsupported file type {suffix or '(none)'!r}: use .csv, .json, .jsonl or .xlsx",
+            field="file",
+        )
+    return suffix
+
+
+def read_rows(path: Path, fmt: str) -> Iterator[RawRow]:
+    """Yield the rows of a catalog file one at a time."""
+    readers = {"csv": _csv_rows, "json": _json_rows, "jsonl": _jsonl_rows, "xlsx": _xlsx_rows}
+    return readers[fmt](path)
+
+
+def count_rows(path: Path, fmt: str) -> int:
+    """Count the data rows of a catalog file without holding it in memory."""
+    try:
+        return sum(1 for row in read_rows(path, fmt) if row.data is not None or row.problem)
+    except CatalogFileError:
+        return 0
+
+
+def check_columns(columns: list[str]) -> list[str]:
+    """Return the header's column names, normalised; raise on unknown, repeated or missing."""
+    names = [column.strip().lower() for column in columns]
+    known = set(RECORD_FIELDS)
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise CatalogFileError(
+            f"unknown column {unknown[0]!r}; the columns are: {', '.join(RECORD_FIELDS)}",
+            field=unknown[0],
+        )
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise CatalogFileError(f"column {repeated[0]!r} appears twice", field=repeated[0])
+    missing = [name for name in REQUIRED_COLUMNS if name not in names]
+    if missing:
+        raise CatalogFileError(f"required column {missing[0]!r} is missing", field=missing[0])
+    return names
+
+
+def _csv_rows(path: Path) -> Iterator[RawRow]:
+    with path.open("r", encoding="utf-8-sig", newline="") as handle:
+        try:
+            first_line = handle.readline()
+            delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+            handle.seek(0)
+            if first_line.startswith("\ufeff"):
+                handle.read(1)
+            reader = csv.reader(handle, delimiter=delimiter)
+            header = next(reader, None)
+            if not header or not any(cell.strip() for cell in header):
+                raise CatalogFileError("the file has no header row", field="file")
+            columns = check_columns(header)
+            for number, cells in enumerate(reader, start=1):
+                if not any(cell.strip() for cell in cells):
+                    continue
+                if len(cells) > len(columns):
+                    problem = f"the row has {len(cells)} cells but the header has {len(columns)}"
+                    yield RawRow(number, None, problem)
+                    continue
+                yield RawRow(number, cells_to_raw(dict(zip(columns, cells, strict=False))))
+        except UnicodeDecodeError as error:
+            raise CatalogFileError(
+                f"the file is not UTF-8 text (byte {error.start} cannot be decoded)",
+                field="file",
+            ) from None
+        except csv.Error as error:
+            raise CatalogFileError(f"the CSV is malformed: {error}", field="file") from None
+
+
+def _json_rows(path: Path) -> Iterator[RawRow]:
+    with path.open("rb") as handle:
+        number = 0
+        try:
+            for number, item in enumerate(ijson.items(handle, "item", use_float=True), start=1):
+                yield _object_row(number, item)
+        except ijson.JSONError as error:
+            raise CatalogFileError(
+                f"malformed JSON after element {number}: {error}", field="file", row=number + 1
+            ) from None
+        except UnicodeDecodeError:
+            raise CatalogFileError("the file is not UTF-8 text", field="file") from None
+        if number == 0:
+            _require_json_array(path)
+
+
+def _require_json_array(path: Path) -> None:
+    # ijson yields nothing both for `[]` and for a document that is not an array at all.
+    with path.open("rb") as handle:
+        head = handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head.startswith(b"["):
+        raise CatalogFileError("a .json catalog must be an array of vendor objects", field="file")
+
+
+def _jsonl_rows(path: Path) -> Iterator[RawRow]:
+    with path.open("r", encoding="utf-8-sig") as handle:
+        try:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    item = json.loads(line)
+                except json.JSONDecodeError as error:
+                    yield RawRow(number, None, f"malformed JSON: {error.msg}")
+                    continue
+                yield _object_row(number, item)
+        except UnicodeDecodeError:
+            raise CatalogFileError("the file is not UTF-8 text", field="file") from None
+
+
+def _object_row(number: int, item: Any) -> RawRow:
+    if not isinstance(item, dict):
+        return RawRow(number, None, "each element must be a JSON object (a vendor record)")
+    return RawRow(number, item)
+
+
+def _xlsx_rows(path: Path) -> Iterator[RawRow]:
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
+        raise CatalogFileError(
+            f"the file is not a readable XLSX workbook ({error})", field="file"
+        ) from None
+    try:
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None or not any(cell is not None for cell in header):
+            raise CatalogFileError("the first sheet has no header row", field="file")
+        while header and header[-1] is None:
+            header = header[:-1]
+        columns = check_columns([str(cell or "") for cell in header])
+        for number, values in enumerate(rows, start=1):
+            cells = list(values)
+            if all(cell is None or str(cell).strip() == "" for cell in cells):
+                continue
+            extra = [cell for cell in cells[len(columns) :] if cell is not None]
+            if extra:
+                problem = f"the row has values beyond the {len(columns)} header columns"
+                yield RawRow(number, None, problem)
+                continue
+            yield RawRow(number, cells_to_raw(dict(zip(columns, cells, strict=False))))
+    finally:
+        workbook.close()
