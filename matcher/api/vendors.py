@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from vendors import catalog
 from vendors.importing import import_catalog
 from vendors.models import Vendor
 from vendors.readers import CatalogFileError, format_of
-from vendors.schema import canonical
+from vendors.schema import Record, canonical
 from vendors.writers import MEDIA_TYPES, export_chunks
 
 bp = Blueprint("vendors", __name__)
@@ -168,7 +169,13 @@ def import_vendors() -> Response:
 def export_vendors() -> Response:
     """Download the whole catalog as CSV, JSON or JSON Lines."""
     fmt = query(EXPORT_QUERY)["format"]
-    chunks = export_chunks(catalog.iter_records(db.session()), fmt)
+
+    def records() -> Iterator[Record]:
+        # The session is opened while streaming, so the context teardown that ends the
+        # stream closes it; one opened here would be closed before the first row is read.
+        yield from catalog.iter_records(db.session())
+
+    chunks = export_chunks(records(), fmt)
     response = Response(stream_with_context(chunks), mimetype=MEDIA_TYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="vendors.{fmt}"'
     return response

@@ -1,0 +1,52 @@
+"""The directions of the house: the engine and the catalog know nothing of the edge."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = {
+    "matcher/engine": (
+        "flask",
+        "sqlalchemy",
+        "marshmallow",
+        "vendors",
+        "werkzeug",
+        "matcher.api",
+        "matcher.web",
+        "matcher.cli",
+        "matcher.db",
+    ),
+    "vendors": ("flask", "matcher", "werkzeug"),
+    "migrations": ("matcher", "flask"),
+}
+
+
+def imports_of(path: Path) -> list[str]:
+    names = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.append(node.module)
+    return names
+
+
+@pytest.mark.parametrize("folder", sorted(RULES))
+def test_a_package_imports_nothing_it_must_not(folder: str) -> None:
+    banned = RULES[folder]
+    crossing = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for name in imports_of(path)
+        if any(name == ban or name.startswith(ban + ".") for ban in banned)
+    ]
+    assert crossing == []
+
+
+def test_wsgi_only_creates_the_app() -> None:
+    lines = [line for line in (ROOT / "wsgi.py").read_text().splitlines() if line.strip()]
+    assert lines == ["from matcher import create_app", "app = create_app()"]
