@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
 from importlib import resources
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from vendors.synthetic import generate_records
 from werkzeug.serving import run_simple
 
 from matcher import db, migrate
 from vendors import catalog
 from vendors.importing import ImportReport, import_catalog
 from vendors.readers import CatalogFileError, count_rows, format_of
+from vendors.synthetic import generate_records
 from vendors.writers import write_export
 
 db_cli = AppGroup("db", help="Create or upgrade the database schema.")
@@ -56,8 +59,30 @@ def db_revision(message: str) -> None:
 def run_import(path: Path, *, dry_run: bool, on_error: str, show_progress: bool) -> ImportReport:
     """Import a file in one transaction, committed only if it is to be applied."""
     session = db.session()
+    run = partial(
+        import_catalog,
+        session,
+        path,
+        dry_run=dry_run,
+        on_error="skip" if on_error == "skip" else "fail",
+        batch_size=current_app.config["IMPORT_BATCH_SIZE"],
+    )
+    if show_progress:
+        with _progress_bar(path) as advance:
+            report = run(progress=advance)
+    else:
+        report = run()
+    if report.applied and not dry_run:
+        session.commit()
+    else:
+        session.rollback()
+    return report
+
+
+@contextmanager
+def _progress_bar(path: Path) -> Iterator[Callable[[int], None]]:
     try:
-        total = count_rows(path, format_of(path.name)) if show_progress else 0
+        total = count_rows(path, format_of(path.name))
     except CatalogFileError:
         total = 0
     with click.progressbar(
@@ -70,19 +95,7 @@ def run_import(path: Path, *, dry_run: bool, on_error: str, show_progress: bool)
             bar.update(rows - done)
             done = rows
 
-        report = import_catalog(
-            session,
-            path,
-            dry_run=dry_run,
-            on_error="skip" if on_error == "skip" else "fail",
-            batch_size=current_app.config["IMPORT_BATCH_SIZE"],
-            progress=advance if show_progress else None,
-        )
-    if report.applied and not dry_run:
-        session.commit()
-    else:
-        session.rollback()
-    return report
+        yield advance
 
 
 @vendors_cli.command("import")

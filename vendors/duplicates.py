@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 # Legal forms say nothing about which company it is: "Acme Ltd." and "ACME Limited" are one.
 LEGAL_FORMS = frozenset(
@@ -34,9 +35,25 @@ class Duplicate:
 
 def name_key(name: str) -> str:
     """Return the name with case, punctuation and legal forms removed."""
-    words = _WORDS.findall(name.casefold().replace("&", " and "))
+    words = _join_initials(_WORDS.findall(name.casefold().replace("&", " and ")))
     kept = [word for word in words if word not in LEGAL_FORMS]
     return " ".join(kept or words)
+
+
+def _join_initials(words: list[str]) -> list[str]:
+    # Dotted forms split into letters ("S.A." -> "s", "a"); join runs of them back ("sa").
+    joined: list[str] = []
+    run = ""
+    for word in [*words, ""]:
+        if len(word) == 1:
+            run += word
+            continue
+        if run:
+            joined.append(run)
+            run = ""
+        if word:
+            joined.append(word)
+    return joined
 
 
 def find_duplicates(
@@ -63,19 +80,28 @@ def find_duplicates(
 
 def _similar_names(by_key: dict[str, list[str]], new_ids: set[str]) -> list[Duplicate]:
     # Sorted neighbourhood: near-identical names sort close together, so each key is compared
-    # with the next few only, in plain order and with its words sorted (for swapped words).
-    pairs: dict[tuple[str, str], float] = {}
+    # with the next few only: once in plain order, once with its words sorted (swapped words).
     keys = [key for key in by_key if key]
-    for order in (sorted(keys), sorted(keys, key=lambda key: " ".join(sorted(key.split())))):
-        for index, key in enumerate(order):
-            for other in order[index + 1 : index + 1 + WINDOW]:
-                pair = (key, other) if key < other else (other, key)
-                if pair not in pairs:
-                    pairs[pair] = _similarity(key, other)
+    scores: dict[tuple[str, str], float] = {}
+    by_words = sorted(keys, key=_sorted_words)
+    plain = sorted(keys)
+    for order, compared in ((plain, plain), (by_words, [_sorted_words(key) for key in by_words])):
+        for step in range(1, WINDOW + 1):
+            similar = process.cpdist(
+                compared[:-step],
+                compared[step:],
+                scorer=fuzz.ratio,
+                processor=None,
+                score_cutoff=SIMILAR_AT,
+                workers=-1,
+            )
+            for index in np.flatnonzero(similar):
+                first, second = sorted((order[index], order[index + step]))
+                # "Unit 1" and "Unit 2" are different companies however alike they look.
+                if _DIGITS.findall(first) == _DIGITS.findall(second):
+                    scores[first, second] = max(scores.get((first, second), 0), similar[index])
     found = []
-    for (first, second), score in pairs.items():
-        if score < SIMILAR_AT:
-            continue
+    for (first, second), score in scores.items():
         ids = tuple(sorted(by_key[first] + by_key[second]))
         if new_ids.intersection(ids):
             reason = f"names are {score:.0f}% alike ({first!r} and {second!r})"
@@ -83,11 +109,5 @@ def _similar_names(by_key: dict[str, list[str]], new_ids: set[str]) -> list[Dupl
     return found
 
 
-def _similarity(first: str, second: str) -> float:
-    # "Unit 1" and "Unit 2" are different companies however alike the strings look.
-    if _DIGITS.findall(first) != _DIGITS.findall(second):
-        return 0.0
-    return max(
-        fuzz.ratio(first, second, processor=None),
-        fuzz.token_sort_ratio(first, second, processor=None),
-    )
+def _sorted_words(key: str) -> str:
+    return " ".join(sorted(key.split()))
