@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from werkzeug.serving import run_simple
 
 from matcher import db, migrate
@@ -147,6 +147,7 @@ def demo_catalog_path() -> Path:
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--serve/--no-serve", default=True, help="Start the server after loading.")

@@ -1,0 +1,53 @@
+"""A killed import leaves the catalog exactly as it was."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, insert, select
+
+from tests.factories import vendor
+from vendors.models import Vendor, utcnow
+from vendors.synthetic import generate_records
+from vendors.writers import write_export
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.slow
+def test_an_import_killed_halfway_writes_nothing(database: str, tmp_path: Path) -> None:
+    engine = create_engine(database)
+    with engine.begin() as connection:
+        connection.execute(insert(Vendor), [_stored(vendor("kept", headcount=10))])
+    records = [vendor("kept", headcount=99), *generate_records(40_000, seed=11)]
+    path = tmp_path / "big.jsonl"
+    write_export(records, path)
+
+    child = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "vendors", "import", str(path)],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(3)
+    still_running = child.poll() is None
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+
+    assert still_running, "the import finished before it could be killed; use a larger file"
+    with engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(Vendor)) == 1
+        assert connection.scalar(select(Vendor.headcount).where(Vendor.id == "kept")) == 10
+    engine.dispose()
+
+
+def _stored(record: dict[str, object]) -> dict[str, object]:
+    now = utcnow()
+    return {"currency": "USD", **record, "version": 1, "created_at": now, "updated_at": now}
