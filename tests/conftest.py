@@ -10,16 +10,25 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import suppress
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from openapi_core import OpenAPI
+from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
+from openapi_core.templating.paths.exceptions import OperationNotFound, PathNotFound
+from openapi_spec_validator import validate
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session
+from werkzeug.test import EnvironBuilder, TestResponse
+from werkzeug.wrappers import Request
 
 from matcher import create_app, db, migrate
+from matcher.api.openapi import build_spec
 from matcher.config import database_url
 from vendors.models import Base
 
@@ -74,9 +83,39 @@ def app(database: str) -> Iterator[Flask]:
     application.extensions["engine"].dispose()
 
 
+class ConformingClient(FlaskClient):
+    """A test client that checks every API response against the OpenAPI document."""
+
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:
+        """Send the request, then fail unless the response conforms to the document."""
+        response = super().open(*args, **kwargs)
+        request = response.request
+        bare = Request(
+            EnvironBuilder(
+                method=request.method,
+                path=request.path,
+                query_string=request.query_string.decode(),
+            ).get_environ()
+        )
+        # Routes and methods the document does not have (404/405 tests) have nothing to match.
+        with suppress(PathNotFound, OperationNotFound):
+            _openapi().validate_response(
+                WerkzeugOpenAPIRequest(bare), WerkzeugOpenAPIResponse(response)
+            )
+        return response
+
+
+@cache
+def _openapi() -> OpenAPI:
+    document = build_spec()
+    validate(document)
+    return OpenAPI.from_dict(document)
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
-    """Return a test client."""
+    """Return a test client whose API responses must conform to the OpenAPI document."""
+    app.test_client_class = ConformingClient
     return app.test_client()
 
 

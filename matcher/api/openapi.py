@@ -10,6 +10,7 @@ from flask import Blueprint, Flask, Response, jsonify, render_template, send_fro
 from swagger_ui_bundle import swagger_ui_path
 
 from matcher.api import schemas
+from vendors.schema import VendorRecordSchema
 
 bp = Blueprint("docs", __name__, template_folder="templates", static_folder="static")
 
@@ -87,6 +88,7 @@ def build_spec() -> dict[str, Any]:
         plugins=[MarshmallowPlugin()],
         info={"description": "Vendor catalog and matching for BPO and KPO outsourcing."},
     )
+    spec.components.schema("VendorRecord", schema=VendorRecordSchema)
     for name in ("VendorIn", "VendorOut", "VendorPage", "ImportReport", "Error"):
         spec.components.schema(name, schema=getattr(schemas, name))
     one = _ok("The vendor", "VendorOut")
@@ -145,7 +147,8 @@ def build_spec() -> dict[str, Any]:
         },
     }
     spec.path("/api/v1/vendors/import", operations={"post": import_op})
-    text = {"schema": {"type": "string"}}
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    records = {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/VendorRecord"}}}
     spec.path(
         "/api/v1/vendors/export",
         operations={
@@ -153,8 +156,12 @@ def build_spec() -> dict[str, Any]:
                 "Export the catalog",
                 {
                     200: {
-                        "description": "Every vendor record",
-                        "content": {"text/csv": text, JSON: text, "application/x-ndjson": text},
+                        "description": "Every vendor record, as a download",
+                        "content": {
+                            "text/csv": binary,
+                            JSON: records,
+                            "application/x-ndjson": binary,
+                        },
                     }
                 },
                 query=schemas.ExportQuery,
