@@ -1,13 +1,19 @@
-"""Liveness and readiness probes."""
+"""The front door, and the liveness and readiness probes."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, jsonify
+from flask import Blueprint, Flask, Response, jsonify, redirect, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
 from matcher import db, migrate
 
 bp = Blueprint("health", __name__)
+
+
+@bp.get("/")
+def index() -> Response:
+    """Send visitors to the API docs."""
+    return redirect(url_for("docs.docs"))
 
 
 @bp.get("/healthz")

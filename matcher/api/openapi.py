@@ -19,6 +19,7 @@ ERRORS = {
     400: "Malformed JSON or bad header",
     404: "No vendor has this id",
     409: "The id exists, or the version is stale",
+    413: "The body is too large",
     415: "The body is not JSON",
     422: "Validation failed; `errors` has field-level messages",
 }
@@ -102,7 +103,7 @@ def build_spec() -> dict[str, Any]:
                 errors=(422,),
             ),
             "post": _operation(
-                "Add a vendor", {201: one}, body="VendorIn", errors=(400, 409, 415, 422)
+                "Add a vendor", {201: one}, body="VendorIn", errors=(400, 409, 413, 415, 422)
             ),
         },
     )
@@ -115,13 +116,13 @@ def build_spec() -> dict[str, Any]:
                 "Replace a vendor, or create it under this id",
                 {200: one, 201: one},
                 body="VendorIn",
-                errors=(400, 409, 415, 422),
+                errors=(400, 409, 413, 415, 422),
             ),
             "patch": _operation(
                 "Change some fields of a vendor",
                 {200: one},
                 body="VendorIn",
-                errors=(400, 404, 409, 415, 422),
+                errors=(400, 404, 409, 413, 415, 422),
             ),
             "delete": _operation("Remove a vendor", {204: _ok("Removed")}, errors=(404, 409)),
         },
@@ -130,7 +131,7 @@ def build_spec() -> dict[str, Any]:
         "Import a catalog file",
         {200: _ok("Applied (or would be, for a dry run)", "ImportReport")},
         query=schemas.ImportQuery,
-        errors=(422,),
+        errors=(413, 422),
     )
     import_op["requestBody"] = UPLOAD
     import_op["responses"][422] = {

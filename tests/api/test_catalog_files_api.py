@@ -165,3 +165,26 @@ def test_an_export_returns_its_database_connection_when_the_download_ends(
 
     assert len(lines) == 3
     assert app.extensions["engine"].pool.checkedout() == 0
+
+
+def test_an_upload_over_the_import_limit_is_413(
+    app: Flask, client: FlaskClient, tmp_path: Path
+) -> None:
+    app.config["MAX_IMPORT_BYTES"] = 10_000
+    path = write_csv(tmp_path / "big.csv", vendors(100))
+
+    status, body = upload(client, path)
+
+    assert status == 413
+    assert body["status"] == 413
+
+
+def test_an_upload_may_be_larger_than_the_json_body_limit(
+    app: Flask, client: FlaskClient, tmp_path: Path
+) -> None:
+    app.config["MAX_CONTENT_LENGTH"] = 10_000
+    path = write_csv(tmp_path / "big.csv", vendors(100))
+
+    status, body = upload(client, path)
+
+    assert (status, body["created"]) == (200, 100)

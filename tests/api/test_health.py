@@ -43,3 +43,10 @@ def test_readyz_is_503_when_the_database_is_unreachable(tmp_path: Path) -> None:
     assert response.status_code == 503
     assert response.json is not None
     assert response.json["checks"]["database"] == "unreachable"
+
+
+def test_the_front_page_leads_to_the_api_docs(client: FlaskClient) -> None:
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/api/v1/docs"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.factories import vendor
@@ -276,3 +277,31 @@ def test_a_wrong_method_is_405_json(client: FlaskClient) -> None:
     assert response.status_code == 405
     assert response.json is not None
     assert response.json["status"] == 405
+
+
+def test_a_json_body_over_the_size_limit_is_413(app: Flask, client: FlaskClient) -> None:
+    app.config["MAX_CONTENT_LENGTH"] = 2000
+    record = vendor("big", description="x" * 5000)
+
+    response = client.post("/api/v1/vendors", json=record)
+
+    assert response.status_code == 413
+    assert response.json is not None
+    assert response.json["status"] == 413
+
+
+def test_a_malformed_if_match_is_400(client: FlaskClient) -> None:
+    add(client, vendor("im"))
+
+    response = client.patch("/api/v1/vendors/im", json={}, headers={"If-Match": "yesterday"})
+
+    assert response.status_code == 400
+
+
+def test_what_was_read_can_be_sent_back_and_changes_nothing(client: FlaskClient) -> None:
+    body = add(client, vendor("round"))
+
+    response = client.put("/api/v1/vendors/round", json=body)
+
+    assert response.status_code == 200
+    assert response.json == body
