@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, jsonify, redirect, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import SQLAlchemyError
 
 from matcher import db, migrate
@@ -11,7 +12,7 @@ bp = Blueprint("health", __name__)
 
 
 @bp.get("/")
-def index() -> Response:
+def index() -> ResponseReturnValue:
     """Send visitors to the API docs."""
     return redirect(url_for("docs.docs"))
 
