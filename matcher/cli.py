@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -72,10 +73,7 @@ def run_import(path: Path, *, dry_run: bool, on_error: str, show_progress: bool)
             report = run(progress=advance)
     else:
         report = run()
-    if report.applied and not dry_run:
-        session.commit()
-    else:
-        session.rollback()
+    db.settle(report.applied and not dry_run)
     return report
 
 
@@ -85,6 +83,10 @@ def _progress_bar(path: Path) -> Iterator[Callable[[int], None]]:
         total = count_rows(path, format_of(path.name))
     except CatalogFileError:
         total = 0
+    if not sys.stderr.isatty():
+        # A log or a pipe gets a line per batch, at most one a second, instead of a bar.
+        yield _progress_lines(path.name, total)
+        return
     with click.progressbar(
         length=max(total, 1), label=f"Importing {path.name}", file=sys.stderr
     ) as bar:
@@ -96,6 +98,19 @@ def _progress_bar(path: Path) -> Iterator[Callable[[int], None]]:
             done = rows
 
         yield advance
+
+
+def _progress_lines(name: str, total: int) -> Callable[[int], None]:
+    last = 0.0
+
+    def advance(rows: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= 1 or rows == total:
+            last = now
+            click.echo(f"{name}: {rows} of {total} rows read", err=True)
+
+    return advance
 
 
 @vendors_cli.command("import")

@@ -69,6 +69,14 @@ def session() -> Session:
     return result
 
 
+def settle(apply: bool) -> None:
+    """Commit the request's transaction when its work is to be applied, else roll it back."""
+    if apply:
+        session().commit()
+    else:
+        session().rollback()
+
+
 def _close_session(_error: BaseException | None) -> None:
     db_session = g.pop("db_session", None)
     if db_session is not None:

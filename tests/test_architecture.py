@@ -26,13 +26,20 @@ RULES = {
 
 
 def imports_of(path: Path) -> list[str]:
+    """Return the absolute names of the modules a file imports, relative imports resolved."""
+    package = list(path.relative_to(ROOT).parent.parts)
     names = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             names += [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names.append(node.module)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            names.append(".".join([*base, *([node.module] if node.module else [])]))
     return names
+
+
+def test_relative_imports_are_resolved_before_they_are_judged() -> None:
+    assert imports_of(ROOT / "matcher" / "engine" / "model.py") == ["__future__", "dataclasses"]
 
 
 @pytest.mark.parametrize("folder", sorted(RULES))

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from vendors.models import RECORD_FIELDS, Vendor
-from vendors.schema import Record, load_record
+from vendors.schema import ID_PATTERN, Record, load_record
 
 SORT_KEYS = {
     "id": (Vendor.id,),
@@ -66,10 +66,16 @@ class Page:
     page: int
     per_page: int
 
+    @property
+    def pages(self) -> int:
+        """Return how many pages the listing has."""
+        return -(-self.total // self.per_page)
+
 
 def get_vendor(session: Session, vendor_id: str) -> Vendor:
     """Return the vendor with this id or raise VendorNotFound."""
-    vendor = session.get(Vendor, vendor_id)
+    # An id no record can have is not looked up (PostgreSQL refuses NUL in a query).
+    vendor = session.get(Vendor, vendor_id) if ID_PATTERN.match(vendor_id) else None
     if vendor is None:
         raise VendorNotFound(vendor_id)
     return vendor
@@ -86,11 +92,17 @@ def create_vendor(session: Session, record: Record) -> Vendor:
 
 
 def replace_vendor(
-    session: Session, record: Record, *, expected_version: int | None = None
+    session: Session,
+    record: Record,
+    *,
+    expected_version: int | None = None,
+    must_exist: bool = False,
 ) -> tuple[Vendor, bool]:
     """Replace a vendor's record whole, creating it if new; return it and whether it is new."""
     vendor = session.get(Vendor, record["id"])
     if vendor is None:
+        if must_exist:
+            raise VendorNotFound(record["id"])
         return create_vendor(session, record), True
     _check_version(vendor, expected_version)
     for name in RECORD_FIELDS:
@@ -113,9 +125,11 @@ def update_vendor(
     return vendor
 
 
-def delete_vendor(session: Session, vendor_id: str) -> None:
+def delete_vendor(session: Session, vendor_id: str, *, expected_version: int | None) -> None:
     """Remove a vendor from the catalog."""
-    session.delete(get_vendor(session, vendor_id))
+    vendor = get_vendor(session, vendor_id)
+    _check_version(vendor, expected_version)
+    session.delete(vendor)
     session.flush()
 
 
@@ -131,8 +145,10 @@ def list_vendors(
     conditions = _conditions(session, where)
     total = session.scalar(select(func.count()).select_from(Vendor).where(*conditions)) or 0
     descending = sort.startswith("-")
+    # Unknown values (no rating yet) sort last either way, on every database.
     order = [
-        column.desc() if descending else column.asc() for column in SORT_KEYS[sort.lstrip("-")]
+        (column.desc() if descending else column.asc()).nulls_last()
+        for column in SORT_KEYS[sort.lstrip("-")]
     ]
     query = (
         select(Vendor)

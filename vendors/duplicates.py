@@ -80,12 +80,15 @@ def find_duplicates(
 
 def _similar_names(by_key: dict[str, list[str]], new_ids: set[str]) -> list[Duplicate]:
     # Sorted neighbourhood: near-identical names sort close together, so each key is compared
-    # with the next few only: once in plain order, once with its words sorted (swapped words).
+    # with the next few only: in plain order, in order of its reversed text (for a typo near
+    # the start) and with its words sorted (for swapped words).
     keys = [key for key in by_key if key]
     scores: dict[tuple[str, str], float] = {}
-    by_words = sorted(keys, key=_sorted_words)
     plain = sorted(keys)
-    for order, compared in ((plain, plain), (by_words, [_sorted_words(key) for key in by_words])):
+    by_end = sorted(keys, key=lambda key: key[::-1])
+    by_words = sorted(keys, key=_sorted_words)
+    passes = ((plain, plain), (by_end, by_end), (by_words, [_sorted_words(k) for k in by_words]))
+    for order, compared in passes:
         for step in range(1, WINDOW + 1):
             similar = process.cpdist(
                 compared[:-step],

@@ -94,7 +94,7 @@ def import_catalog(
         rows = read_rows(path, format_of(filename or path.name))
         records = _valid_records(rows, report, names)
         for batch in _batches(records, batch_size):
-            _upsert(session, batch, report)
+            _upsert(session, batch, report, write=not dry_run)
             if progress is not None:
                 progress(report.created + report.updated + report.unchanged + report.rejected)
     except CatalogFileError as error:
@@ -154,15 +154,15 @@ def _batches(
         yield batch
 
 
-def _upsert(session: Session, batch: list[tuple[int, Record]], report: ImportReport) -> None:
+def _upsert(
+    session: Session, batch: list[tuple[int, Record]], report: ImportReport, *, write: bool
+) -> None:
     table = Base.metadata.tables[Vendor.__tablename__]
     ids = [record["id"] for _, record in batch]
     stored = {
         row.id: row
         for row in session.execute(
-            select(*(table.c[name] for name in (*RECORD_FIELDS, "version"))).where(
-                table.c.id.in_(ids)
-            )
+            select(*(table.c[name] for name in RECORD_FIELDS)).where(table.c.id.in_(ids))
         )
     }
     now = utcnow()
@@ -176,13 +176,14 @@ def _upsert(session: Session, batch: list[tuple[int, Record]], report: ImportRep
             report.unchanged += 1
         else:
             values = {name: record[name] for name in RECORD_FIELDS if name != "id"}
-            updates.append(
-                {**values, "key": record["id"], "version": current.version + 1, "updated_at": now}
-            )
-    if inserts:
+            updates.append({**values, "key": record["id"], "updated_at": now})
+    report.created += len(inserts)
+    report.updated += len(updates)
+    # A dry run only compares: it takes no write lock and cannot disturb other writers.
+    if write and inserts:
         session.execute(insert(table), inserts)
-        report.created += len(inserts)
-    if updates:
-        statement = update(table).where(table.c.id == bindparam("key"))
+    if write and updates:
+        statement = (
+            update(table).where(table.c.id == bindparam("key")).values(version=table.c.version + 1)
+        )
         session.execute(statement, updates)
-        report.updated += len(updates)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 from collections.abc import Iterator
@@ -17,6 +18,8 @@ from vendors.tabular import cells_to_raw
 
 FORMATS = ("csv", "json", "jsonl", "xlsx")
 REQUIRED_COLUMNS = ("id", "name", "tags")
+# The array, a record, a list field, and one more so the schema can name a nested list.
+MAX_JSON_DEPTH = 4
 
 
 class CatalogFileError(ValueError):
@@ -114,26 +117,56 @@ def _csv_rows(path: Path) -> Iterator[RawRow]:
 
 def _json_rows(path: Path) -> Iterator[RawRow]:
     with path.open("rb") as handle:
+        if handle.read(len(codecs.BOM_UTF8)) != codecs.BOM_UTF8:
+            handle.seek(0)
+        events = ijson.basic_parse(handle, use_float=True)
         number = 0
         try:
-            for number, item in enumerate(ijson.items(handle, "item", use_float=True), start=1):
+            if next(events, (None, None))[0] != "start_array":
+                raise CatalogFileError(
+                    "a .json catalog must be an array of vendor objects", field="file"
+                )
+            for number, item in enumerate(_elements(events), start=1):
                 yield _object_row(number, item)
+            for _ in events:
+                raise CatalogFileError("there is more JSON after the array", field="file")
         except ijson.JSONError as error:
             raise CatalogFileError(
                 f"malformed JSON after element {number}: {error}", field="file", row=number + 1
             ) from None
         except UnicodeDecodeError:
             raise CatalogFileError("the file is not UTF-8 text", field="file") from None
-        if number == 0:
-            _require_json_array(path)
 
 
-def _require_json_array(path: Path) -> None:
-    # ijson yields nothing both for `[]` and for a document that is not an array at all.
-    with path.open("rb") as handle:
-        head = handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
-    if not head.startswith(b"["):
-        raise CatalogFileError("a .json catalog must be an array of vendor objects", field="file")
+def _elements(events: Iterator[tuple[str, Any]]) -> Iterator[Any]:
+    # Build each element of the top-level array from parser events, refusing nesting that no
+    # vendor record has: a deeply nested element would otherwise cost memory without bound.
+    stack: list[Any] = []
+    keys: list[Any] = []
+    for event, value in events:
+        if event in ("start_map", "start_array"):
+            if len(stack) >= MAX_JSON_DEPTH:
+                raise CatalogFileError(
+                    f"JSON nested deeper than a vendor record ({MAX_JSON_DEPTH} levels)",
+                    field="file",
+                )
+            stack.append({} if event == "start_map" else [])
+            keys.append(None)
+            continue
+        if event == "map_key":
+            keys[-1] = value
+            continue
+        if event in ("end_map", "end_array"):
+            if not stack:
+                return
+            keys.pop()
+            value = stack.pop()
+        if not stack:
+            yield value
+        elif isinstance(stack[-1], dict):
+            stack[-1][keys[-1]] = value
+        else:
+            stack[-1].append(value)
 
 
 def _jsonl_rows(path: Path) -> Iterator[RawRow]:
@@ -146,6 +179,9 @@ def _jsonl_rows(path: Path) -> Iterator[RawRow]:
                     item = json.loads(line)
                 except json.JSONDecodeError as error:
                     yield RawRow(number, None, f"malformed JSON: {error.msg}")
+                    continue
+                except (RecursionError, ValueError):
+                    yield RawRow(number, None, "JSON too deeply nested or a number too long")
                     continue
                 yield _object_row(number, item)
         except UnicodeDecodeError:
@@ -166,23 +202,33 @@ def _xlsx_rows(path: Path) -> Iterator[RawRow]:
             f"the file is not a readable XLSX workbook ({error})", field="file"
         ) from None
     try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None or not any(cell is not None for cell in header):
-            raise CatalogFileError("the first sheet has no header row", field="file")
-        while header and header[-1] is None:
-            header = header[:-1]
-        columns = check_columns([str(cell or "") for cell in header])
-        for number, values in enumerate(rows, start=1):
-            cells = list(values)
-            if all(cell is None or str(cell).strip() == "" for cell in cells):
-                continue
-            extra = [cell for cell in cells[len(columns) :] if cell is not None]
-            if extra:
-                problem = f"the row has values beyond the {len(columns)} header columns"
-                yield RawRow(number, None, problem)
-                continue
-            yield RawRow(number, cells_to_raw(dict(zip(columns, cells, strict=False))))
+        yield from _sheet_rows(workbook)
+    except CatalogFileError:
+        raise
+    except Exception as error:  # a damaged sheet fails while its rows are read
+        raise CatalogFileError(
+            f"the workbook could not be read ({type(error).__name__})", field="file"
+        ) from None
     finally:
         workbook.close()
+
+
+def _sheet_rows(workbook: Any) -> Iterator[RawRow]:
+    sheet = workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None)
+    if header is None or not any(cell is not None for cell in header):
+        raise CatalogFileError("the first sheet has no header row", field="file")
+    while header and header[-1] is None:
+        header = header[:-1]
+    columns = check_columns([str(cell or "") for cell in header])
+    for number, values in enumerate(rows, start=1):
+        cells = list(values)
+        if all(cell is None or str(cell).strip() == "" for cell in cells):
+            continue
+        extra = [cell for cell in cells[len(columns) :] if cell is not None]
+        if extra:
+            problem = f"the row has values beyond the {len(columns)} header columns"
+            yield RawRow(number, None, problem)
+            continue
+        yield RawRow(number, cells_to_raw(dict(zip(columns, cells, strict=False))))

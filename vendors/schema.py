@@ -12,11 +12,18 @@ from vendors.codes import UnknownCode, country_code, currency_code, language_cod
 from vendors.models import RECORD_FIELDS
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}\Z")
+# Ids the vendor routes use for themselves: /vendors/import and /vendors/export.
+RESERVED_IDS = frozenset({"import", "export"})
 MAX_LIST_ITEMS = 200
 MAX_ITEM_LENGTH = 200
 MAX_TEXT_LENGTH = 10_000
+MAX_COUNT = 2**31 - 1
 TAG_VALUES = ("BPO", "KPO")
+LIST_SEPARATOR = ";"
 _SPACES = re.compile(r"\s+")
+# Control characters other than tab and line breaks have no place in a catalog, and
+# PostgreSQL cannot store NUL at all.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 Record = dict[str, Any]
 
@@ -24,6 +31,17 @@ Record = dict[str, Any]
 def clean_text(value: str) -> str:
     """Collapse runs of white space and trim the ends."""
     return _SPACES.sub(" ", value).strip()
+
+
+def check_text(value: str) -> str:
+    """Return the text if it is storable Unicode without control characters; else raise."""
+    if _CONTROL.search(value):
+        raise ValidationError("Contains a control character.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError("Is not valid Unicode text.") from None
+    return value
 
 
 class Text(fields.String):
@@ -45,7 +63,7 @@ class Text(fields.String):
     def _deserialize(  # type: ignore[override]
         self, value: Any, attr: str | None, data: Any, **kwargs: Any
     ) -> str | None:
-        text = super()._deserialize(value, attr, data, **kwargs)
+        text = check_text(super()._deserialize(value, attr, data, **kwargs))
         text = clean_text(text) if self.collapse else text.strip()
         if len(text) > self.max_length:
             raise ValidationError(f"Longer than {self.max_length} characters.")
@@ -65,7 +83,7 @@ class Code(fields.Field[str | None]):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | None:
         if not isinstance(value, str):
             raise ValidationError("Not a valid string.")
-        if not value.strip():
+        if not check_text(value).strip():
             return None
         try:
             return self.normalise(value)
@@ -97,13 +115,20 @@ class TextList(fields.Field[list[str] | None]):
         problems: list[str] = []
         for item in value:
             if not isinstance(item, str):
-                problems.append(f"Not a valid string: {item!r}.")
+                problems.append(f"Items must be strings, not {type(item).__name__}.")
                 continue
-            text = clean_text(item)
+            try:
+                text = clean_text(check_text(item))
+            except ValidationError as error:
+                problems.append(str(error))
+                continue
             if not text:
                 continue
             if len(text) > MAX_ITEM_LENGTH:
                 problems.append(f"An item is longer than {MAX_ITEM_LENGTH} characters.")
+                continue
+            if LIST_SEPARATOR in text:
+                problems.append(f"Items may not contain {LIST_SEPARATOR!r}: it separates items.")
                 continue
             if self.normalise is not None:
                 try:
@@ -149,8 +174,21 @@ def _is_both(item: Any) -> bool:
     return isinstance(item, str) and item.strip().casefold() == "both"
 
 
+def _blank(value: Any) -> bool:
+    return isinstance(value, str) and not value.strip()
+
+
 class WholeNumber(fields.Integer):
-    """An integer that refuses fractions instead of truncating them."""
+    """A count from 0 to 2^31-1 that refuses fractions instead of truncating them."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(allow_none=True, validate=validate.Range(min=0, max=MAX_COUNT), **kwargs)
+
+    def deserialize(
+        self, value: Any, attr: str | None = None, data: Any = None, **kwargs: Any
+    ) -> Any:
+        """Read blank text as absent, then as a number."""
+        return super().deserialize(None if _blank(value) else value, attr, data, **kwargs)
 
     def _validated(self, value: Any) -> int:
         if isinstance(value, bool):
@@ -159,7 +197,7 @@ class WholeNumber(fields.Integer):
             return value
         try:
             number = float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise self.make_error("invalid") from None
         if not number.is_integer():
             raise self.make_error("invalid")
@@ -167,12 +205,29 @@ class WholeNumber(fields.Integer):
 
 
 class Amount(fields.Float):
-    """A finite number at least zero."""
+    """A finite number at least zero; blank text is absent."""
 
     def __init__(self, *, maximum: float | None = None, **kwargs: Any):
         super().__init__(
             allow_none=True, allow_nan=False, validate=validate.Range(min=0, max=maximum), **kwargs
         )
+
+    def deserialize(
+        self, value: Any, attr: str | None = None, data: Any = None, **kwargs: Any
+    ) -> Any:
+        """Read blank text as absent, then as a number."""
+        return super().deserialize(None if _blank(value) else value, attr, data, **kwargs)
+
+
+def id_field(*, required: bool) -> fields.String:
+    """Return the field of a vendor id: the catalog's own key."""
+    return fields.String(
+        required=required,
+        validate=[
+            validate.Regexp(ID_PATTERN, error="Use 1-64 letters, digits, '.', '_' or '-'."),
+            validate.NoneOf(RESERVED_IDS, error="This id is reserved by the API's routes."),
+        ],
+    )
 
 
 class VendorRecordSchema(Schema):
@@ -181,10 +236,7 @@ class VendorRecordSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    id = fields.String(
-        required=True,
-        validate=validate.Regexp(ID_PATTERN, error="Use 1-64 letters, digits, '.', '_' or '-'."),
-    )
+    id = id_field(required=True)
     name = Text(required=True, max_length=200, allow_none=False)
     tags = Tags(required=True, normalise=normalise_tag, allow_none=False)
     services = TextList()
@@ -194,12 +246,12 @@ class VendorRecordSchema(Schema):
     rate_min = Amount()
     rate_max = Amount()
     currency = Code(currency_code)
-    headcount = WholeNumber(allow_none=True, validate=validate.Range(min=0))
+    headcount = WholeNumber()
     certifications = TextList()
     qualifications = TextList()
     industries = TextList()
     rating = Amount(maximum=5)
-    review_count = WholeNumber(allow_none=True, validate=validate.Range(min=0))
+    review_count = WholeNumber()
     description = Text(max_length=MAX_TEXT_LENGTH, collapse=False)
     website = Text(max_length=500)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,14 +15,20 @@ FORMULA_GUARD = "'"
 NUMBER_FIELDS = frozenset({"rate_min", "rate_max", "headcount", "rating", "review_count"})
 
 
+# Text that already starts with the guard gets one more, so unescaping is exact.
+_GUARDED = (*FORMULA_TRIGGERS, FORMULA_GUARD)
+# "12,5": a decimal comma, as spreadsheets in much of Europe write numbers.
+_DECIMAL_COMMA = re.compile(r"^\d+,\d+$")
+
+
 def escape_formula(text: str) -> str:
     """Prefix a cell that a spreadsheet would run as a formula with a quote."""
-    return FORMULA_GUARD + text if text.startswith(FORMULA_TRIGGERS) else text
+    return FORMULA_GUARD + text if text.startswith(_GUARDED) else text
 
 
 def unescape_formula(text: str) -> str:
     """Remove the quote that `escape_formula` added."""
-    if text.startswith(FORMULA_GUARD) and text[1:].startswith(FORMULA_TRIGGERS):
+    if text.startswith(FORMULA_GUARD) and text[1:].startswith(_GUARDED):
         return text[1:]
     return text
 
@@ -60,7 +67,8 @@ def cells_to_raw(cells: Mapping[str, Any]) -> dict[str, Any]:
             if not value:
                 continue
         if column in NUMBER_FIELDS:
-            raw[column] = value
+            is_decimal_comma = isinstance(value, str) and _DECIMAL_COMMA.match(value)
+            raw[column] = value.replace(",", ".") if is_decimal_comma else value
             continue
         text = value if isinstance(value, str) else _cell_text(value)
         if column in LIST_FIELDS:

@@ -7,15 +7,18 @@ from typing import Any
 
 from flask import Flask, Response, jsonify
 from marshmallow import ValidationError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from vendors.catalog import StaleVersion, VendorExists, VendorNotFound
 
 log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 5
 
 
-class BadRequest(Exception):
-    """A request that cannot be served as sent, with the HTTP status to say so."""
+class HttpError(Exception):
+    """A request the edge refuses, with the HTTP status and field-level detail to say why."""
 
     def __init__(self, status: int, message: str, errors: dict[str, Any] | None = None):
         super().__init__(message)
@@ -45,6 +48,22 @@ def _from_http(error: HTTPException) -> Response:
     return response
 
 
+def _from_conflict(error: Exception) -> Response:
+    # Two writers raced for the same vendor; the loser learns it and can retry.
+    log.info("write conflict: %s", type(error).__name__)
+    return error_response(409, "The vendor was changed at the same time; reload it and retry.")
+
+
+def _from_database(error: OperationalError) -> Response:
+    if "database is locked" in str(error.orig):
+        response = error_response(
+            503, "The catalog is busy with another write (an import?); retry shortly."
+        )
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return _from_unexpected(error)
+
+
 def _from_unexpected(error: Exception) -> Response:
     log.exception("unhandled error", exc_info=error)
     return error_response(500, "Something went wrong on our side; the request was not applied.")
@@ -53,7 +72,7 @@ def _from_unexpected(error: Exception) -> Response:
 def init_app(app: Flask) -> None:
     """Register the handlers that turn errors into the JSON error shape."""
     app.register_error_handler(ValidationError, _from_validation)
-    app.register_error_handler(BadRequest, lambda e: error_response(e.status, e.message, e.errors))
+    app.register_error_handler(HttpError, lambda e: error_response(e.status, e.message, e.errors))
     app.register_error_handler(
         VendorNotFound, lambda e: error_response(404, f"No vendor has the id {e.vendor_id!r}.")
     )
@@ -61,5 +80,8 @@ def init_app(app: Flask) -> None:
         VendorExists, lambda e: error_response(409, f"A vendor with id {e.vendor_id!r} exists.")
     )
     app.register_error_handler(StaleVersion, lambda e: error_response(409, str(e)))
+    app.register_error_handler(StaleDataError, _from_conflict)
+    app.register_error_handler(IntegrityError, _from_conflict)
+    app.register_error_handler(OperationalError, _from_database)
     app.register_error_handler(HTTPException, _from_http)
     app.register_error_handler(Exception, _from_unexpected)

@@ -6,7 +6,15 @@ from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import Blueprint, Flask, Response, jsonify, render_template, send_from_directory
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    jsonify,
+    render_template,
+    send_from_directory,
+)
 from swagger_ui_bundle import swagger_ui_path
 
 from matcher.api import schemas
@@ -60,6 +68,14 @@ VENDOR_ID = {
     "required": True,
     "schema": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"},
 }
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "description": 'The version a change is based on, as the ETag gave it (e.g. "3"); '
+    "a stale one gets 409, and * requires that the vendor exists",
+    "schema": {"type": "string"},
+}
 UPLOAD = {
     "required": True,
     "content": {
@@ -90,8 +106,27 @@ def build_spec() -> dict[str, Any]:
         info={"description": "Vendor catalog and matching for BPO and KPO outsourcing."},
     )
     spec.components.schema("VendorRecord", schema=VendorRecordSchema)
-    for name in ("VendorIn", "VendorOut", "VendorPage", "ImportReport", "Error"):
+    for name in COMPONENTS:
         spec.components.schema(name, schema=getattr(schemas, name))
+    _vendor_paths(spec)
+    _catalog_file_paths(spec)
+    _operations_paths(spec)
+    document: dict[str, Any] = spec.to_dict()
+    return document
+
+
+COMPONENTS = (
+    "VendorIn",
+    "VendorReplace",
+    "VendorChanges",
+    "VendorOut",
+    "VendorPage",
+    "ImportReport",
+    "Error",
+)
+
+
+def _vendor_paths(spec: APISpec) -> None:
     one = _ok("The vendor", "VendorOut")
     spec.path(
         "/api/v1/vendors",
@@ -109,89 +144,73 @@ def build_spec() -> dict[str, Any]:
     )
     spec.path(
         "/api/v1/vendors/{vendor_id}",
-        parameters=[VENDOR_ID],
+        parameters=[VENDOR_ID, IF_MATCH],
         operations={
             "get": _operation("Read a vendor", {200: one}, errors=(404,)),
             "put": _operation(
                 "Replace a vendor, or create it under this id",
                 {200: one, 201: one},
-                body="VendorIn",
-                errors=(400, 409, 413, 415, 422),
-            ),
-            "patch": _operation(
-                "Change some fields of a vendor",
-                {200: one},
-                body="VendorIn",
+                body="VendorReplace",
                 errors=(400, 404, 409, 413, 415, 422),
             ),
-            "delete": _operation("Remove a vendor", {204: _ok("Removed")}, errors=(404, 409)),
+            "patch": _operation(
+                "Change some fields of a vendor; null clears an optional field",
+                {200: one},
+                body="VendorChanges",
+                errors=(400, 404, 409, 413, 415, 422),
+            ),
+            "delete": _operation("Remove a vendor", {204: _ok("Removed")}, errors=(400, 404, 409)),
         },
     )
+
+
+def _catalog_file_paths(spec: APISpec) -> None:
     import_op = _operation(
         "Import a catalog file",
         {200: _ok("Applied (or would be, for a dry run)", "ImportReport")},
         query=schemas.ImportQuery,
-        errors=(413, 422),
+        errors=(413,),
     )
     import_op["requestBody"] = UPLOAD
+    either = [{"$ref": f"#/components/schemas/{name}"} for name in ("ImportReport", "Error")]
     import_op["responses"][422] = {
         "description": "Rows were rejected and nothing was written, or the request is invalid",
-        "content": {
-            JSON: {
-                "schema": {
-                    "oneOf": [
-                        {"$ref": "#/components/schemas/ImportReport"},
-                        {"$ref": "#/components/schemas/Error"},
-                    ]
-                }
-            }
-        },
+        "content": {JSON: {"schema": {"oneOf": either}}},
     }
     spec.path("/api/v1/vendors/import", operations={"post": import_op})
     binary = {"schema": {"type": "string", "format": "binary"}}
     records = {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/VendorRecord"}}}
+    download = {
+        "description": "Every vendor record, as a download",
+        "content": {"text/csv": binary, JSON: records, "application/x-ndjson": binary},
+    }
     spec.path(
         "/api/v1/vendors/export",
         operations={
             "get": _operation(
-                "Export the catalog",
-                {
-                    200: {
-                        "description": "Every vendor record, as a download",
-                        "content": {
-                            "text/csv": binary,
-                            JSON: records,
-                            "application/x-ndjson": binary,
-                        },
-                    }
-                },
-                query=schemas.ExportQuery,
-                errors=(422,),
+                "Export the catalog", {200: download}, query=schemas.ExportQuery, errors=(422,)
             )
         },
     )
+
+
+def _operations_paths(spec: APISpec) -> None:
     spec.path(
         "/healthz",
         operations={"get": _operation("The process is up", {200: _ok("Up")}, tag="operations")},
     )
-    spec.path(
-        "/readyz",
-        operations={
-            "get": _operation(
-                "Ready to serve: database reachable and migrated",
-                {200: _ok("Ready"), 503: _ok("Not ready")},
-                tag="operations",
-            )
-        },
+    ready = _operation(
+        "Ready to serve: database reachable and migrated",
+        {200: _ok("Ready"), 503: _ok("Not ready")},
+        tag="operations",
     )
-    document: dict[str, Any] = spec.to_dict()
-    return document
+    spec.path("/readyz", operations={"get": ready})
 
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
     """Return the OpenAPI document."""
-    return jsonify(build_spec())
+    return jsonify(current_app.extensions["openapi"])
 
 
 @bp.get("/docs")
@@ -208,4 +227,5 @@ def swagger_asset(filename: str) -> Response:
 
 def init_app(app: Flask) -> None:
     """Build the document once and register the routes."""
+    app.extensions["openapi"] = build_spec()
     app.register_blueprint(bp, url_prefix="/api/v1")

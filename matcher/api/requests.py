@@ -8,19 +8,23 @@ from typing import Any
 from flask import request
 from marshmallow import Schema
 
-from matcher.api.errors import BadRequest
+from matcher.api.errors import HttpError
+
+MAX_VERSION_DIGITS = 9
 
 
 def json_body() -> dict[str, Any]:
     """Return the request's JSON object, or raise 415 / 400 / 422 saying what is wrong."""
     if not request.is_json:
-        raise BadRequest(415, "Send the body as JSON with 'Content-Type: application/json'.")
+        raise HttpError(415, "Send the body as JSON with 'Content-Type: application/json'.")
     try:
         data = json.loads(request.get_data(cache=True))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise BadRequest(400, f"The body is not valid JSON: {error}.") from None
+        raise HttpError(400, f"The body is not valid JSON: {error}.") from None
+    except (RecursionError, ValueError):
+        raise HttpError(400, "The body is nested too deeply or has a number too long.") from None
     if not isinstance(data, dict):
-        raise BadRequest(422, "The body must be a JSON object.", {"_schema": ["Not an object."]})
+        raise HttpError(422, "The body must be a JSON object.", {"_schema": ["Not an object."]})
     return data
 
 
@@ -30,12 +34,17 @@ def query(schema: Schema) -> dict[str, Any]:
     return result
 
 
-def expected_version(body_version: int | None) -> int | None:
-    """Return the version a change is based on, from If-Match or the body."""
+def if_match() -> int | None:
+    """Return the version that If-Match requires, or None when there is no such header."""
     header = request.headers.get("If-Match")
-    if header is None:
-        return body_version
+    if header is None or header.strip() == "*":
+        return None
     tag = header.strip().removeprefix("W/").strip('"')
-    if not tag.isdigit():
-        raise BadRequest(400, 'If-Match must be the vendor\'s ETag, e.g. "3".')
+    if not (tag.isascii() and tag.isdigit() and len(tag) <= MAX_VERSION_DIGITS):
+        raise HttpError(400, 'If-Match must be the vendor\'s ETag, e.g. "3".')
     return int(tag)
+
+
+def must_exist() -> bool:
+    """Say whether If-Match requires the resource to exist already (any If-Match does)."""
+    return "If-Match" in request.headers

@@ -4,25 +4,45 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, post_dump, post_load, validate
 
 from vendors.catalog import SORT_KEYS
 from vendors.codes import country_code
-from vendors.schema import Code, VendorRecordSchema, normalise_tag
+from vendors.schema import Code, Tags, Text, VendorRecordSchema, id_field, normalise_tag
 
 SORTS = [*SORT_KEYS, *(f"-{key}" for key in SORT_KEYS)]
 
 
 class VendorIn(VendorRecordSchema):
-    """A vendor record as a client sends it."""
+    """A vendor record as a client sends it; `version` asks for optimistic locking."""
 
     version = fields.Integer(
-        load_default=None,
-        validate=validate.Range(min=1),
+        validate=validate.Range(min=1, max=2**31 - 1),
         metadata={"description": "The version the change is based on; a stale one gets 409."},
     )
     created_at = fields.Raw(load_only=True, metadata={"description": "Read-only; ignored."})
     updated_at = fields.Raw(load_only=True, metadata={"description": "Read-only; ignored."})
+
+    @post_load
+    def drop_read_only(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        """Forget the timestamps a client sent back with a record it had read."""
+        data.pop("created_at", None)
+        data.pop("updated_at", None)
+        return data
+
+
+class VendorReplace(VendorIn):
+    """A whole record for PUT; the id comes from the URL when the body has none."""
+
+    id = id_field(required=False)
+
+
+class VendorChanges(VendorIn):
+    """Some fields of a record, for PATCH; null clears an optional field."""
+
+    id = id_field(required=False)
+    name = Text(max_length=200, allow_none=False)
+    tags = Tags(normalise=normalise_tag, allow_none=False)
 
 
 class VendorOut(VendorRecordSchema):
@@ -31,6 +51,11 @@ class VendorOut(VendorRecordSchema):
     version = fields.Integer(required=True)
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
+
+    @post_dump
+    def drop_unknown(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        """Leave unknown fields out rather than answer them as null."""
+        return {key: value for key, value in data.items() if value is not None}
 
 
 class ListQuery(Schema):
@@ -41,17 +66,16 @@ class ListQuery(Schema):
 
     tag = Code(normalise_tag, metadata={"description": "BPO or KPO"})
     country = Code(country_code, metadata={"description": "a delivery country, code or name"})
-    service = fields.String(
-        validate=validate.Length(min=1, max=200),
-        metadata={"description": "text contained in one of the vendor's services"},
-    )
-    q = fields.String(
-        validate=validate.Length(min=1, max=200),
-        metadata={"description": "text in the name, description, services or industries"},
-    )
+    service = Text(metadata={"description": "text contained in one of the vendor's services"})
+    q = Text(metadata={"description": "text in the name, description, services or industries"})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    per_page = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=None, validate=validate.Range(min=1, max=1_000_000))
     sort = fields.String(load_default="id", validate=validate.OneOf(SORTS))
+
+    @post_load
+    def fill_absent(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        """Give every filter a value, None meaning any."""
+        return {"tag": None, "country": None, "service": None, "q": None, **data}
 
 
 class VendorPage(Schema):
@@ -85,7 +109,7 @@ class ExportQuery(Schema):
     format = fields.String(load_default="csv", validate=validate.OneOf(["csv", "json", "jsonl"]))
 
 
-class ImportError(Schema):
+class ImportRowError(Schema):
     """Why a row (or, with row null, the whole file) was rejected."""
 
     row = fields.Integer(allow_none=True, required=True)
@@ -107,7 +131,7 @@ class ImportReport(Schema):
     updated = fields.Integer(required=True)
     unchanged = fields.Integer(required=True)
     rejected = fields.Integer(required=True)
-    errors = fields.List(fields.Nested(ImportError), required=True)
+    errors = fields.List(fields.Nested(ImportRowError), required=True)
     errors_omitted = fields.Integer(required=True)
     duplicates = fields.List(fields.Nested(ImportDuplicate), required=True)
     dry_run = fields.Boolean(required=True)
@@ -123,9 +147,9 @@ class Error(Schema):
 
 
 def vendor_out(vendor: Any) -> dict[str, Any]:
-    """Dump a stored vendor."""
+    """Dump a stored vendor, leaving unknown fields out."""
     result: dict[str, Any] = VENDOR_OUT.dump(vendor)
-    return {key: value for key, value in result.items() if value is not None}
+    return result
 
 
 VENDOR_OUT = VendorOut()

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-import math
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context, url_for
 
 from matcher import db
-from matcher.api.errors import BadRequest
-from matcher.api.requests import expected_version, json_body, query
-from matcher.api.schemas import ExportQuery, ImportQuery, ListQuery, VendorIn, vendor_out
+from matcher.api.errors import HttpError
+from matcher.api.requests import if_match, json_body, must_exist, query
+from matcher.api.schemas import (
+    ExportQuery,
+    ImportQuery,
+    ImportReport,
+    ListQuery,
+    VendorChanges,
+    VendorIn,
+    VendorPage,
+    VendorReplace,
+    vendor_out,
+)
 from vendors import catalog
 from vendors.importing import import_catalog
 from vendors.models import Vendor
@@ -23,7 +31,8 @@ from vendors.writers import MEDIA_TYPES, export_chunks
 
 bp = Blueprint("vendors", __name__)
 LIST_QUERY, IMPORT_QUERY, EXPORT_QUERY = ListQuery(), ImportQuery(), ExportQuery()
-VENDOR_IN, VENDOR_PATCH = VendorIn(), VendorIn(partial=True)
+VENDOR_IN, VENDOR_REPLACE, VENDOR_CHANGES = VendorIn(), VendorReplace(), VendorChanges()
+VENDOR_PAGE, IMPORT_REPORT = VendorPage(), ImportReport()
 
 
 def _one(vendor: Vendor, status: int = 200) -> Response:
@@ -35,51 +44,32 @@ def _one(vendor: Vendor, status: int = 200) -> Response:
     return response
 
 
-def _record(data: dict[str, Any]) -> tuple[dict[str, Any], int | None]:
-    version = data.pop("version", None)
-    data.pop("created_at", None)
-    data.pop("updated_at", None)
-    return canonical(data), version
-
-
 @bp.get("/vendors")
 def list_vendors() -> Response:
     """List vendors, filtered and paginated."""
     args = query(LIST_QUERY)
-    per_page = min(
-        args["per_page"] or current_app.config["PAGE_SIZE"], current_app.config["MAX_PAGE_SIZE"]
-    )
-    where = catalog.VendorFilter(
-        args.get("tag"), args.get("country"), args.get("service"), args.get("q")
-    )
+    config = current_app.config
+    per_page = min(args.pop("per_page") or config["PAGE_SIZE"], config["MAX_PAGE_SIZE"])
+    where = catalog.VendorFilter(args["tag"], args["country"], args["service"], args["q"])
     page = catalog.list_vendors(
         db.session(), where, page=args["page"], per_page=per_page, sort=args["sort"]
     )
-    pages = math.ceil(page.total / per_page)
-
-    def link(number: int) -> str | None:
-        if not 1 <= number <= pages:
-            return None
-        return url_for(
-            ".list_vendors", **{**request.args.to_dict(), "page": number, "per_page": per_page}
-        )
-
-    return jsonify(
-        items=[vendor_out(vendor) for vendor in page.items],
-        total=page.total,
-        page=page.page,
-        per_page=per_page,
-        pages=pages,
-        next=link(page.page + 1),
-        prev=link(page.page - 1),
-    )
+    links = {
+        name: url_for(".list_vendors", **{**request.args, "page": number, "per_page": per_page})
+        if 1 <= number <= page.pages
+        else None
+        for name, number in (("next", page.page + 1), ("prev", page.page - 1))
+    }
+    body = {"items": page.items, "total": page.total, "page": page.page, "pages": page.pages}
+    return jsonify(VENDOR_PAGE.dump({**body, "per_page": per_page, **links}))
 
 
 @bp.post("/vendors")
 def create_vendor() -> Response:
     """Add a vendor to the catalog."""
-    record, _ = _record(VENDOR_IN.load(json_body()))
-    vendor = catalog.create_vendor(db.session(), record)
+    data = VENDOR_IN.load(json_body())
+    data.pop("version", None)
+    vendor = catalog.create_vendor(db.session(), canonical(data))
     db.session().commit()
     return _one(vendor, 201)
 
@@ -93,15 +83,13 @@ def get_vendor(vendor_id: str) -> Response:
 @bp.put("/vendors/<vendor_id>")
 def replace_vendor(vendor_id: str) -> Response:
     """Replace a vendor's record whole, or create it under this id."""
-    body = json_body()
-    body.setdefault("id", vendor_id)
-    record, version = _record(VENDOR_IN.load(body))
-    if record["id"] != vendor_id:
-        raise BadRequest(
-            422, "The id in the body differs from the URL.", {"id": ["Must match the URL."]}
-        )
+    data = VENDOR_REPLACE.load(json_body())
+    if data.setdefault("id", vendor_id) != vendor_id:
+        raise HttpError(422, "The id in the body differs from the URL.", {"id": ["Must match."]})
+    version = if_match() or data.pop("version", None)
+    data.pop("version", None)
     vendor, created = catalog.replace_vendor(
-        db.session(), record, expected_version=expected_version(version)
+        db.session(), canonical(data), expected_version=version, must_exist=must_exist()
     )
     db.session().commit()
     return _one(vendor, 201 if created else 200)
@@ -110,15 +98,12 @@ def replace_vendor(vendor_id: str) -> Response:
 @bp.patch("/vendors/<vendor_id>")
 def update_vendor(vendor_id: str) -> Response:
     """Change some fields of a vendor; null clears an optional field."""
-    changes: dict[str, Any] = VENDOR_PATCH.load(json_body())
-    if changes.get("id", vendor_id) != vendor_id:
-        raise BadRequest(422, "The id cannot be changed.", {"id": ["Must match the URL."]})
-    version = changes.pop("version", None)
-    changes.pop("created_at", None)
-    changes.pop("updated_at", None)
-    vendor = catalog.update_vendor(
-        db.session(), vendor_id, changes, expected_version=expected_version(version)
-    )
+    changes = VENDOR_CHANGES.load(json_body())
+    if changes.pop("id", vendor_id) != vendor_id:
+        raise HttpError(422, "The id cannot be changed.", {"id": ["Must match the URL."]})
+    version = if_match() or changes.pop("version", None)
+    changes.pop("version", None)
+    vendor = catalog.update_vendor(db.session(), vendor_id, changes, expected_version=version)
     db.session().commit()
     return _one(vendor)
 
@@ -126,7 +111,7 @@ def update_vendor(vendor_id: str) -> Response:
 @bp.delete("/vendors/<vendor_id>")
 def delete_vendor(vendor_id: str) -> Response:
     """Remove a vendor from the catalog."""
-    catalog.delete_vendor(db.session(), vendor_id)
+    catalog.delete_vendor(db.session(), vendor_id, expected_version=if_match())
     db.session().commit()
     return Response(status=204)
 
@@ -138,29 +123,19 @@ def import_vendors() -> Response:
     options = query(IMPORT_QUERY)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        raise BadRequest(
-            422, "Upload the catalog as the multipart field 'file'.", {"file": ["Missing."]}
-        )
+        raise HttpError(422, "Upload the catalog as the multipart field 'file'.", {"file": []})
     try:
         fmt = format_of(upload.filename)
     except CatalogFileError as error:
-        raise BadRequest(422, error.message, {"file": [error.message]}) from None
-    session = db.session()
+        raise HttpError(422, error.message, {"file": [error.message]}) from None
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload.{fmt}"
         upload.save(path)
         report = import_catalog(
-            session,
-            path,
-            dry_run=options["dry_run"],
-            on_error=options["on_error"],
-            batch_size=current_app.config["IMPORT_BATCH_SIZE"],
+            db.session(), path, batch_size=current_app.config["IMPORT_BATCH_SIZE"], **options
         )
-    if report.applied and not report.dry_run:
-        session.commit()
-    else:
-        session.rollback()
-    response = jsonify(report.to_dict())
+    db.settle(report.applied and not report.dry_run)
+    response = jsonify(IMPORT_REPORT.dump(report.to_dict()))
     response.status_code = 200 if report.applied else 422
     return response
 
@@ -175,7 +150,8 @@ def export_vendors() -> Response:
         # stream closes it; one opened here would be closed before the first row is read.
         yield from catalog.iter_records(db.session())
 
-    chunks = export_chunks(records(), fmt)
-    response = Response(stream_with_context(chunks), mimetype=MEDIA_TYPES[fmt])
+    response = Response(
+        stream_with_context(export_chunks(records(), fmt)), mimetype=MEDIA_TYPES[fmt]
+    )
     response.headers["Content-Disposition"] = f'attachment; filename="vendors.{fmt}"'
     return response

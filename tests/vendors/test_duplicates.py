@@ -68,3 +68,15 @@ def test_pairs_among_catalog_vendors_alone_are_not_this_imports_business() -> No
 
 def test_a_vendor_updated_under_its_own_id_is_not_its_own_duplicate() -> None:
     assert find_duplicates([("same", "Karoo Ledger Ltd")], [("same", "Karoo Ledger")]) == []
+
+
+def test_a_typo_at_the_start_of_a_name_is_still_found_among_many() -> None:
+    names = [(f"v{index}", word) for index, word in enumerate(FILLER)]
+    names += [("a", "Highveldcontactcentre"), ("b", "Kighveldcontactcentre")]
+
+    found = find_duplicates(names)
+
+    assert ("a", "b") in [duplicate.ids for duplicate in found]
+
+
+FILLER = [f"{first}{second}" for first in "HIJK" for second in ("ora", "eno", "ix", "ux")]

@@ -1,0 +1,146 @@
+"""The matching knowledge: taxonomy, geography, currencies and weights, read from data files."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_term(text: str) -> str:
+    """Return text case-folded with runs of white space collapsed, for matching."""
+    return _SPACES.sub(" ", text).strip().casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One thing the taxonomy knows: a service, category, certification, ..."""
+
+    code: str
+    name: str
+    kind: str | None = None
+    category: str | None = None
+    complexity: int | None = None
+    related: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """Entries and every name and alias that stands for one of them."""
+
+    entries: Mapping[str, Entry]
+    terms: tuple[str, ...]
+    term_codes: tuple[str, ...]
+
+    def exact(self, text: str) -> str | None:
+        """Return the code whose name or alias is exactly this text (any case), or None."""
+        try:
+            return self.term_codes[self.terms.index(normalise_term(text))]
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """A named group of countries, e.g. Eastern Europe."""
+
+    code: str
+    name: str
+    countries: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Geography:
+    """Regions, nearshore neighbours and time zones by ISO alpha-2 country."""
+
+    regions: Mapping[str, Region]
+    region_terms: Mapping[str, str]
+    nearshore: Mapping[str, frozenset[str]]
+    utc_offsets: Mapping[str, tuple[float, float]]
+
+    def region(self, text: str) -> Region | None:
+        """Return the region a name or alias stands for, or None."""
+        code = self.region_terms.get(normalise_term(text))
+        return None if code is None else self.regions[code]
+
+
+@dataclass(frozen=True, slots=True)
+class Knowledge:
+    """Everything the engine knows besides the catalog."""
+
+    services: Vocabulary
+    categories: Vocabulary
+    certifications: Vocabulary
+    qualifications: Vocabulary
+    industries: Vocabulary
+    geography: Geography
+    per_usd: Mapping[str, float]
+    rates_as_of: str
+    weights: Mapping[str, Mapping[str, float]]
+    cues: Mapping[str, tuple[str, ...]]
+
+
+def _read(name: str) -> Any:
+    text = resources.files("matcher").joinpath(f"data/{name}").read_text("utf-8")
+    return json.loads(text)
+
+
+def _vocabulary(items: list[dict[str, Any]]) -> Vocabulary:
+    entries: dict[str, Entry] = {}
+    terms: list[str] = []
+    codes: list[str] = []
+    for item in items:
+        entry = Entry(
+            code=item["code"],
+            name=item["name"],
+            kind=item.get("kind"),
+            category=item.get("category"),
+            complexity=item.get("complexity"),
+            related=tuple(item.get("related", ())),
+        )
+        entries[entry.code] = entry
+        for term in dict.fromkeys(normalise_term(t) for t in [item["name"], *item["aliases"]]):
+            terms.append(term)
+            codes.append(entry.code)
+    return Vocabulary(entries, tuple(terms), tuple(codes))
+
+
+def _geography(data: dict[str, Any]) -> Geography:
+    regions = {
+        item["code"]: Region(item["code"], item["name"], frozenset(item["countries"]))
+        for item in data["regions"]
+    }
+    terms = {
+        normalise_term(term): item["code"]
+        for item in data["regions"]
+        for term in [item["name"], *item.get("aliases", ())]
+    }
+    nearshore = {client: frozenset(near) for client, near in data["nearshore"].items()}
+    offsets = {
+        country: (float(low), float(high)) for country, (low, high) in data["utc_offsets"].items()
+    }
+    return Geography(regions, terms, nearshore, offsets)
+
+
+def load_knowledge() -> Knowledge:
+    """Read the data files shipped in `matcher/data/`."""
+    services = _read("services.json")
+    rates = _read("currency_rates.json")
+    weights = _read("weights.json")
+    return Knowledge(
+        services=_vocabulary(services["services"]),
+        categories=_vocabulary(services["categories"]),
+        certifications=_vocabulary(_read("certifications.json")["certifications"]),
+        qualifications=_vocabulary(_read("qualifications.json")["qualifications"]),
+        industries=_vocabulary(_read("industries.json")["industries"]),
+        geography=_geography(_read("geography.json")),
+        per_usd={code: float(rate) for code, rate in rates["per_usd"].items()},
+        rates_as_of=rates["as_of"],
+        weights={kind: dict(weights[kind]) for kind in ("BPO", "KPO")},
+        cues={kind: tuple(words) for kind, words in _read("engagement_cues.json").items()},
+    )

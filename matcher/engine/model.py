@@ -1,0 +1,145 @@
+"""The engine's plain data: what a client requires, what a vendor offers, what a match says."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+FACTORS: tuple[str, ...] = (
+    "engagement_model",
+    "skills",
+    "geography",
+    "budget",
+    "languages",
+    "certifications",
+    "qualifications",
+    "capacity",
+    "industry",
+    "track_record",
+)
+ENGAGEMENT_MODELS = ("BPO", "KPO", "any")
+DELIVERY_MODELS = ("onshore", "nearshore", "offshore")
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """The most a client pays per person-hour, in a currency."""
+
+    max_rate: float
+    currency: str = "USD"
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """A client requirement profile, validated and with codes normalised by the caller.
+
+    Countries and languages are ISO codes; `places` and `excluded_places` are the sets of
+    countries that the requested countries and regions stand for.
+    """
+
+    title: str | None = None
+    description: str | None = None
+    complexity: int | None = None
+    engagement_model: str | None = None
+    skills: tuple[str, ...] = ()
+    preferred_skills: tuple[str, ...] = ()
+    client_country: str | None = None
+    delivery: tuple[str, ...] = ()
+    places: frozenset[str] | None = None
+    excluded_places: frozenset[str] = frozenset()
+    languages: tuple[str, ...] = ()
+    budget: Budget | None = None
+    team_size: int | None = None
+    certifications: tuple[str, ...] = ()
+    qualifications: tuple[str, ...] = ()
+    industry: str | None = None
+    hard_constraints: frozenset[str] = frozenset()
+    weights: tuple[tuple[str, float], ...] = ()
+    limit: int = 10
+
+
+@dataclass(frozen=True, slots=True)
+class VendorRow:
+    """One vendor as the catalog holds it; None is unknown."""
+
+    id: str
+    name: str
+    tags: tuple[str, ...]
+    services: tuple[str, ...] = ()
+    delivery_countries: tuple[str, ...] = ()
+    hq_country: str | None = None
+    languages: tuple[str, ...] = ()
+    rate_min: float | None = None
+    rate_max: float | None = None
+    currency: str = "USD"
+    headcount: int | None = None
+    certifications: tuple[str, ...] = ()
+    qualifications: tuple[str, ...] = ()
+    industries: tuple[str, ...] = ()
+    rating: float | None = None
+    review_count: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Engagement:
+    """The kind of work: BPO, KPO or any, whether it was inferred, and why."""
+
+    value: str
+    inferred: bool
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class FactorScore:
+    """One factor's part of a vendor's score, with the facts behind it."""
+
+    name: str
+    weight: float
+    score: float
+    points: float
+    reason: str
+    known: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    """A hard constraint a vendor fails, and by how much."""
+
+    constraint: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RankedVendor:
+    """One vendor's place in a ranking and the explanation of its score."""
+
+    rank: int | None
+    score: float
+    vendor_id: str
+    name: str
+    tags: tuple[str, ...]
+    factors: tuple[FactorScore, ...]
+    reasons: tuple[str, ...]
+    gaps: tuple[str, ...]
+    excluded_by: tuple[Exclusion, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Relaxation:
+    """A hard constraint to loosen, how, and how many more vendors that lets in."""
+
+    constraint: str
+    suggestion: str
+    adds: int
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """The answer to a match: ranked vendors and what was left out and why."""
+
+    engagement: Engagement
+    results: tuple[RankedVendor, ...]
+    considered: int
+    excluded: int
+    excluded_by: tuple[tuple[str, int], ...] = ()
+    relaxations: tuple[Relaxation, ...] = ()
+    notes: tuple[str, ...] = field(default=())
