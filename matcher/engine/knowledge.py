@@ -36,13 +36,11 @@ class Vocabulary:
     entries: Mapping[str, Entry]
     terms: tuple[str, ...]
     term_codes: tuple[str, ...]
+    by_term: Mapping[str, str]
 
     def exact(self, text: str) -> str | None:
         """Return the code whose name or alias is exactly this text (any case), or None."""
-        try:
-            return self.term_codes[self.terms.index(normalise_term(text))]
-        except ValueError:
-            return None
+        return self.by_term.get(normalise_term(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +105,7 @@ def _vocabulary(items: list[dict[str, Any]]) -> Vocabulary:
         for term in dict.fromkeys(normalise_term(t) for t in [item["name"], *item["aliases"]]):
             terms.append(term)
             codes.append(entry.code)
-    return Vocabulary(entries, tuple(terms), tuple(codes))
+    return Vocabulary(entries, tuple(terms), tuple(codes), dict(zip(terms, codes, strict=True)))
 
 
 def _geography(data: dict[str, Any]) -> Geography:

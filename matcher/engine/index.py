@@ -1,0 +1,227 @@
+"""The catalog as arrays: one row per vendor, built once per catalog revision."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import TypeVar
+
+import numpy as np
+from scipy import sparse
+
+from matcher.engine.knowledge import Knowledge, Vocabulary, normalise_term
+from matcher.engine.model import VendorRow
+from matcher.engine.resolve import resolve_code, resolve_skill
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """Which vendor has which code: a sparse vendors x codes matrix of strengths 0-1."""
+
+    matrix: sparse.csr_matrix
+    codes: tuple[str, ...]
+    column: Mapping[str, int]
+    known: np.ndarray
+
+    def has(self, code: str) -> np.ndarray:
+        """Return each vendor's strength for one code (0 where it lacks it)."""
+        position = self.column.get(code)
+        if position is None:
+            return np.zeros(self.matrix.shape[0])
+        result: np.ndarray = self.matrix[:, position].toarray().ravel()
+        return result
+
+    def of(self, row: int) -> dict[str, float]:
+        """Return one vendor's codes and strengths."""
+        start, end = self.matrix.indptr[row], self.matrix.indptr[row + 1]
+        return {
+            self.codes[column]: float(value)
+            for column, value in zip(
+                self.matrix.indices[start:end], self.matrix.data[start:end], strict=True
+            )
+        }
+
+
+class _ColumnsBuilder:
+    def __init__(self, size: int):
+        self.size = size
+        self.rows: list[int] = []
+        self.columns: list[int] = []
+        self.values: list[float] = []
+        self.column: dict[str, int] = {}
+        self.known = np.zeros(size, dtype=bool)
+
+    def add(self, row: int, code: str, value: float = 1.0) -> None:
+        self.known[row] = True
+        self.rows.append(row)
+        self.columns.append(self.column.setdefault(code, len(self.column)))
+        self.values.append(value)
+
+    def build(self) -> Columns:
+        matrix = sparse.coo_matrix(
+            (self.values, (self.rows, self.columns)), shape=(self.size, len(self.column))
+        ).tocsr()
+        # A vendor listing one thing twice keeps the stronger link, not the sum.
+        matrix.sum_duplicates()
+        matrix.data = np.minimum(matrix.data, 1.0)
+        return Columns(matrix, tuple(self.column), dict(self.column), self.known)
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogIndex:
+    """Every vendor's data as arrays; None-valued data is NaN or an empty row."""
+
+    vendors: tuple[VendorRow, ...]
+    positions: Mapping[str, int]
+    tiebreak: np.ndarray
+    is_bpo: np.ndarray
+    is_kpo: np.ndarray
+    rate_low: np.ndarray
+    rate_high: np.ndarray
+    headcount: np.ndarray
+    rating: np.ndarray
+    reviews: np.ndarray
+    countries: Columns
+    languages: Columns
+    services: Columns
+    categories: Columns
+    service_texts: Columns
+    certifications: Columns
+    qualifications: Columns
+    industries: Columns
+    revision: int | None = None
+
+    @property
+    def size(self) -> int:
+        """Return how many vendors the index holds."""
+        return len(self.vendors)
+
+    def position(self, vendor_id: str) -> int | None:
+        """Return the row of a vendor id, or None."""
+        return self.positions.get(vendor_id)
+
+
+def build_index(
+    vendors: Sequence[VendorRow], knowledge: Knowledge, *, revision: int | None = None
+) -> CatalogIndex:
+    """Turn vendor rows into the arrays the factors compute on."""
+    size = len(vendors)
+    columns = {
+        name: _ColumnsBuilder(size)
+        for name in (
+            "countries",
+            "languages",
+            "services",
+            "categories",
+            "service_texts",
+            "certifications",
+            "qualifications",
+            "industries",
+        )
+    }
+    service_of = _memo(lambda text: _service_link(knowledge, text))
+    codes_of = {
+        name: _memo(partial(_code_link, vocabulary))
+        for name, vocabulary in (
+            ("certifications", knowledge.certifications),
+            ("qualifications", knowledge.qualifications),
+            ("industries", knowledge.industries),
+        )
+    }
+    numbers = np.full((6, size), np.nan)
+    for row, vendor in enumerate(vendors):
+        _add_vendor(row, vendor, knowledge, columns, service_of, codes_of, numbers)
+    ids = np.array([vendor.id for vendor in vendors], dtype=object)
+    tiebreak = np.empty(size, dtype=np.int64)
+    tiebreak[np.argsort(ids, kind="stable")] = np.arange(size)
+    built = {name: builder.build() for name, builder in columns.items()}
+    return CatalogIndex(
+        vendors=tuple(vendors),
+        positions={vendor.id: row for row, vendor in enumerate(vendors)},
+        tiebreak=tiebreak,
+        is_bpo=numbers[0] == 1,
+        is_kpo=numbers[1] == 1,
+        rate_low=numbers[2],
+        rate_high=numbers[3],
+        headcount=numbers[4],
+        rating=numbers[5],
+        reviews=np.array([_number(vendor.review_count) for vendor in vendors]),
+        revision=revision,
+        **built,
+    )
+
+
+def _add_vendor(
+    row: int,
+    vendor: VendorRow,
+    knowledge: Knowledge,
+    columns: dict[str, _ColumnsBuilder],
+    service_of: Callable[[str], tuple[str, str | None, str | None, float]],
+    codes_of: Mapping[str, Callable[[str], str | None]],
+    numbers: np.ndarray,
+) -> None:
+    numbers[0, row] = "BPO" in vendor.tags
+    numbers[1, row] = "KPO" in vendor.tags
+    numbers[2:4, row] = _rate_band(vendor, knowledge.per_usd)
+    numbers[4, row] = _number(vendor.headcount)
+    numbers[5, row] = _number(vendor.rating)
+    for country in vendor.delivery_countries:
+        columns["countries"].add(row, country)
+    for language in vendor.languages:
+        columns["languages"].add(row, language)
+    for text in vendor.services:
+        term, service, category, strength = service_of(text)
+        columns["service_texts"].add(row, term)
+        if service is not None:
+            columns["services"].add(row, service, strength)
+        if category is not None:
+            columns["categories"].add(row, category, strength)
+    for name, link in codes_of.items():
+        for text in getattr(vendor, name):
+            code = link(text)
+            columns[name].add(row, code if code is not None else "text:" + normalise_term(text))
+
+
+def _rate_band(vendor: VendorRow, per_usd: Mapping[str, float]) -> tuple[float, float]:
+    rate = per_usd.get(vendor.currency)
+    low = _number(vendor.rate_min if vendor.rate_min is not None else vendor.rate_max)
+    high = _number(vendor.rate_max if vendor.rate_max is not None else vendor.rate_min)
+    if rate is None or rate <= 0:
+        return np.nan, np.nan
+    return low / rate, high / rate
+
+
+def _number(value: float | int | None) -> float:
+    return np.nan if value is None else float(value)
+
+
+def _service_link(knowledge: Knowledge, text: str) -> tuple[str, str | None, str | None, float]:
+    """Return a vendor's service text normalised, its service and category, and how sure."""
+    term = normalise_term(text)
+    resolved = resolve_skill(knowledge, text)
+    if resolved.level == "service" and resolved.code is not None:
+        category = knowledge.services.entries[resolved.code].category
+        return term, resolved.code, category, resolved.similarity
+    if resolved.level == "category":
+        return term, None, resolved.code, resolved.similarity
+    return term, None, None, 0.0
+
+
+def _code_link(vocabulary: Vocabulary, text: str) -> str | None:
+    exact = vocabulary.exact(text)
+    return exact if exact is not None else resolve_code(vocabulary, text)
+
+
+def _memo(function: Callable[[str], T]) -> Callable[[str], T]:
+    # Catalogs repeat the same few hundred service names; each is resolved once per build.
+    seen: dict[str, T] = {}
+
+    def cached(text: str) -> T:
+        if text not in seen:
+            seen[text] = function(text)
+        return seen[text]
+
+    return cached

@@ -1,0 +1,185 @@
+"""Rank the catalog for a requirement: weighted factor scores, hard constraints, explanations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher.engine.factors import FACTOR_FUNCTIONS
+from matcher.engine.factors.place import excluded
+from matcher.engine.index import CatalogIndex
+from matcher.engine.knowledge import Knowledge
+from matcher.engine.model import (
+    Exclusion,
+    FactorScore,
+    RankedVendor,
+    Ranking,
+)
+from matcher.engine.reading import Reading
+from matcher.engine.relax import relaxations
+from matcher.engine.scoring import Factor
+
+STRENGTH = 0.75
+WEAKNESS = 0.5
+EXCLUDED_COUNTRIES = "geography"
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """Every vendor scored for one requirement, with what each hard constraint excludes."""
+
+    factors: Mapping[str, Factor]
+    weights: Mapping[str, float]
+    total: np.ndarray
+    fails: Mapping[str, np.ndarray]
+    banned: np.ndarray
+    banned_places: str
+    allowed: np.ndarray
+
+
+def evaluate(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Evaluation:
+    """Score every vendor on every factor the requirement asks about."""
+    factors = {
+        name: factor
+        for name, function in FACTOR_FUNCTIONS
+        if (factor := function(reading, index, knowledge)) is not None
+    }
+    weights = factor_weights(reading, tuple(factors), knowledge)
+    total = np.zeros(index.size)
+    for name, factor in factors.items():
+        total += 100.0 * weights[name] * factor.score
+    fails = {
+        name: ~factors[name].passes
+        for name in reading.requirement.hard_constraints
+        if name in factors
+    }
+    banned, banned_places = excluded(reading, index)
+    allowed = ~banned
+    for failing in fails.values():
+        allowed &= ~failing
+    return Evaluation(factors, weights, total, fails, banned, banned_places, allowed)
+
+
+def factor_weights(
+    reading: Reading, names: tuple[str, ...], knowledge: Knowledge
+) -> dict[str, float]:
+    """Return the weights of the factors that apply, summing to 1: defaults for the kind of
+    work (BPO and KPO blended for any), overridden by the request."""
+    kind = reading.engagement.value
+    profiles = (
+        [knowledge.weights[kind]] if kind in knowledge.weights else list(knowledge.weights.values())
+    )
+    raw = {
+        name: sum(profile.get(name, 0.0) for profile in profiles) / len(profiles) for name in names
+    }
+    raw.update({name: value for name, value in reading.requirement.weights if name in raw})
+    total = sum(raw.values())
+    if total <= 0:
+        return dict.fromkeys(names, 1 / len(names)) if names else {}
+    return {name: value / total for name, value in raw.items()}
+
+
+def rank(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Ranking:
+    """Return the best vendors for a requirement, explained, with what was excluded and why."""
+    evaluation = evaluate(reading, index, knowledge)
+    candidates = np.flatnonzero(evaluation.allowed)
+    top = _best(candidates, evaluation.total, index.tiebreak, reading.requirement.limit)
+    results = tuple(
+        explain(evaluation, index, int(row), rank=position + 1) for position, row in enumerate(top)
+    )
+    failing = dict(evaluation.fails)
+    if evaluation.banned.any():
+        failing[EXCLUDED_COUNTRIES] = evaluation.banned | failing.get(
+            EXCLUDED_COUNTRIES, evaluation.banned
+        )
+    short = len(candidates) < reading.requirement.limit
+    return Ranking(
+        engagement=reading.engagement,
+        results=results,
+        considered=index.size,
+        excluded=int(index.size - len(candidates)),
+        excluded_by=tuple(
+            sorted((name, int(mask.sum())) for name, mask in failing.items() if mask.any())
+        ),
+        relaxations=relaxations(reading, index, knowledge, evaluation) if short else (),
+    )
+
+
+def _best(
+    candidates: np.ndarray, total: np.ndarray, tiebreak: np.ndarray, limit: int
+) -> np.ndarray:
+    # Partition to the top `limit` scores first, keeping every vendor tied with the last one,
+    # then sort that handful by score and, for equal scores, by id.
+    if len(candidates) > limit:
+        scores = total[candidates]
+        cutoff = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+        candidates = candidates[scores >= cutoff]
+    order = np.lexsort((tiebreak[candidates], -total[candidates]))
+    result: np.ndarray = candidates[order][:limit]
+    return result
+
+
+def fit(reading: Reading, index: CatalogIndex, knowledge: Knowledge, row: int) -> RankedVendor:
+    """Explain one vendor for a requirement: its rank among those allowed, or why it is out."""
+    evaluation = evaluate(reading, index, knowledge)
+    place: int | None = None
+    if evaluation.allowed[row]:
+        total, tiebreak = evaluation.total, index.tiebreak
+        ahead = (total > total[row]) | ((total == total[row]) & (tiebreak < tiebreak[row]))
+        place = int((evaluation.allowed & ahead).sum()) + 1
+    return explain(evaluation, index, row, rank=place)
+
+
+def explain(
+    evaluation: Evaluation, index: CatalogIndex, row: int, *, rank: int | None
+) -> RankedVendor:
+    """Build one vendor's result: factor breakdown, reasons, gaps and exclusions."""
+    vendor = index.vendors[row]
+    scores = []
+    for name, factor in evaluation.factors.items():
+        weight = evaluation.weights[name]
+        score = float(factor.score[row])
+        scores.append(
+            FactorScore(
+                name=name,
+                weight=weight,
+                score=round(score, 3),
+                points=round(100 * weight * score, 3),
+                reason=factor.explain(row),
+                known=bool(factor.known[row]),
+            )
+        )
+    strongest = sorted(scores, key=lambda item: -item.points)
+    reasons = tuple(
+        f"{item.name.replace('_', ' ')}: {item.reason}"
+        for item in strongest
+        if item.known and item.score >= STRENGTH and item.weight > 0
+    )
+    gaps = tuple(
+        f"{item.name.replace('_', ' ')}: {item.reason}"
+        for item in strongest
+        if not item.known or item.score < WEAKNESS
+    )
+    exclusions = tuple(
+        Exclusion(name, evaluation.factors[name].explain(row))
+        for name, failing in evaluation.fails.items()
+        if failing[row]
+    )
+    if evaluation.banned[row]:
+        reason = f"delivers only from excluded countries ({evaluation.banned_places})"
+        if not vendor.delivery_countries:
+            reason = "delivery countries not listed, so the excluded countries cannot be ruled out"
+        exclusions = (Exclusion(EXCLUDED_COUNTRIES, reason), *exclusions)
+    return RankedVendor(
+        rank=rank,
+        score=round(float(evaluation.total[row]), 1),
+        vendor_id=vendor.id,
+        name=vendor.name,
+        tags=vendor.tags,
+        factors=tuple(scores),
+        reasons=reasons,
+        gaps=gaps,
+        excluded_by=exclusions,
+    )
