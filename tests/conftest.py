@@ -68,8 +68,13 @@ def database(backend_url: str, tmp_path: Path) -> str:
         return f"sqlite:///{fresh}"
     engine = create_engine(backend_url)
     with engine.begin() as connection:
-        tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+        tables = ", ".join(
+            f'"{table.name}"'
+            for table in Base.metadata.sorted_tables
+            if table.name != "catalog_state"
+        )
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        connection.execute(text("UPDATE catalog_state SET revision = 0"))
     engine.dispose()
     return backend_url
 

@@ -6,11 +6,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, cast, exists, func, literal, or_, select, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import QueryableAttribute, Session
 
-from vendors.models import RECORD_FIELDS, Vendor
+from vendors.models import RECORD_FIELDS, CatalogState, Vendor
 from vendors.schema import ID_PATTERN, Record, load_record
 
 SORT_KEYS = {
@@ -72,6 +83,21 @@ class Page:
         return -(-self.total // self.per_page)
 
 
+def catalog_revision(session: Session) -> int:
+    """Return the catalog's revision: it changes whenever any vendor does."""
+    return session.scalar(select(CatalogState.revision).where(CatalogState.id == 1)) or 0
+
+
+def bump_revision(session: Session) -> None:
+    """Raise the revision in the current transaction, so it commits with the change."""
+    bumped = session.execute(
+        update(CatalogState).where(CatalogState.id == 1).values(revision=CatalogState.revision + 1)
+    )
+    if not bumped.rowcount:  # type: ignore[attr-defined]
+        session.add(CatalogState(id=1, revision=1))
+    session.flush()
+
+
 def get_vendor(session: Session, vendor_id: str) -> Vendor:
     """Return the vendor with this id or raise VendorNotFound."""
     # An id no record can have is not looked up (PostgreSQL refuses NUL in a query).
@@ -87,7 +113,7 @@ def create_vendor(session: Session, record: Record) -> Vendor:
         raise VendorExists(record["id"])
     vendor = Vendor(**record)
     session.add(vendor)
-    session.flush()
+    bump_revision(session)
     return vendor
 
 
@@ -105,9 +131,7 @@ def replace_vendor(
             raise VendorNotFound(record["id"])
         return create_vendor(session, record), True
     _check_version(vendor, expected_version)
-    for name in RECORD_FIELDS:
-        setattr(vendor, name, record[name])
-    session.flush()
+    _assign(session, vendor, record)
     return vendor, False
 
 
@@ -119,9 +143,7 @@ def update_vendor(
     _check_version(vendor, expected_version)
     merged = {**vendor.to_record(), **changes, "id": vendor_id}
     record = load_record({name: value for name, value in merged.items() if value is not None})
-    for name in RECORD_FIELDS:
-        setattr(vendor, name, record[name])
-    session.flush()
+    _assign(session, vendor, record)
     return vendor
 
 
@@ -130,6 +152,14 @@ def delete_vendor(session: Session, vendor_id: str, *, expected_version: int | N
     vendor = get_vendor(session, vendor_id)
     _check_version(vendor, expected_version)
     session.delete(vendor)
+    bump_revision(session)
+
+
+def _assign(session: Session, vendor: Vendor, record: Record) -> None:
+    for name in RECORD_FIELDS:
+        setattr(vendor, name, record[name])
+    if session.is_modified(vendor):
+        bump_revision(session)
     session.flush()
 
 

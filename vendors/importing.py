@@ -12,6 +12,7 @@ from marshmallow import ValidationError
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from vendors.catalog import bump_revision
 from vendors.duplicates import Duplicate, find_duplicates
 from vendors.models import RECORD_FIELDS, Base, Vendor, utcnow
 from vendors.readers import CatalogFileError, RawRow, format_of, read_rows
@@ -100,6 +101,8 @@ def import_catalog(
     except CatalogFileError as error:
         report.reject(RowError(error.row, error.field, error.message))
         return report
+    if not dry_run and report.created + report.updated:
+        bump_revision(session)
     existing = ((row.id, row.name) for row in session.execute(select(Vendor.id, Vendor.name)))
     report.duplicates = find_duplicates(names, existing)[:MAX_REPORTED_DUPLICATES]
     report.applied = report.rejected == 0 or on_error == "skip"

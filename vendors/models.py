@@ -94,6 +94,30 @@ class Vendor(Base):
         return record
 
 
+class CatalogState(Base):
+    """The catalog's revision: raised in the same transaction as every change to vendors, so
+    every process can tell cheaply whether the catalog it holds in memory is current."""
+
+    __tablename__ = "catalog_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Prospect(Base):
+    """A prospect company of the sales team and the requirement profile saved for it."""
+
+    __tablename__ = "prospects"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    company: Mapped[str | None] = mapped_column(String(200))
+    notes: Mapped[str | None] = mapped_column(Text)
+    profile: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
 RECORD_FIELDS: tuple[str, ...] = (
     "id",
     "name",

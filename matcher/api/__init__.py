@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from matcher.api import errors, openapi, vendors
+from matcher.api import errors, match, openapi, vendors
 
 
 def init_app(app: Flask) -> None:
     """Register the API's blueprints and its error handlers."""
     api = Blueprint("api", __name__)
     api.register_blueprint(vendors.bp)
+    api.register_blueprint(match.bp)
     app.register_blueprint(api, url_prefix="/api/v1")
     openapi.init_app(app)
     errors.init_app(app)

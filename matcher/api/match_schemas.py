@@ -1,0 +1,147 @@
+"""Response schemas of matching: the contract's match and fit answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import RAISE, Schema, fields
+
+from matcher.engine.model import Engagement, FactorScore, RankedVendor, Ranking
+
+
+class EngagementOut(Schema):
+    """The kind of work, whether it was inferred, and why."""
+
+    value = fields.String(required=True, metadata={"enum": ["BPO", "KPO", "any"]})
+    inferred = fields.Boolean(required=True)
+    reason = fields.String(required=True)
+
+
+class VendorSummary(Schema):
+    """Who the vendor is."""
+
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    tags = fields.List(fields.String(), required=True)
+
+
+class FactorOut(Schema):
+    """One factor's part of the score: weight x score x 100 = points."""
+
+    name = fields.String(required=True)
+    weight = fields.Float(required=True)
+    score = fields.Float(required=True)
+    points = fields.Float(required=True)
+    reason = fields.String(required=True)
+    known = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "false: the vendor's data for this factor is unknown; scored neutral"
+        },
+    )
+
+
+class ResultOut(Schema):
+    """One ranked vendor and the explanation of its score."""
+
+    rank = fields.Integer(required=True, allow_none=True)
+    score = fields.Float(required=True)
+    vendor = fields.Nested(VendorSummary, required=True)
+    factors = fields.List(fields.Nested(FactorOut), required=True)
+    reasons = fields.List(fields.String(), required=True)
+    gaps = fields.List(fields.String(), required=True)
+
+
+class ExcludedOut(Schema):
+    """How many vendors the hard constraints left out, per constraint."""
+
+    count = fields.Integer(required=True)
+    by_constraint = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+
+
+class RelaxationOut(Schema):
+    """A hard constraint to loosen, how, and how many vendors it adds."""
+
+    constraint = fields.String(required=True)
+    suggestion = fields.String(required=True)
+    adds = fields.Integer(required=True)
+
+
+class MatchOut(Schema):
+    """The ranked vendors for a requirement."""
+
+    engagement_model = fields.Nested(EngagementOut, required=True)
+    results = fields.List(fields.Nested(ResultOut), required=True)
+    considered = fields.Integer(required=True)
+    excluded = fields.Nested(ExcludedOut, required=True)
+    relaxations = fields.List(fields.Nested(RelaxationOut), required=True)
+
+
+class ExclusionOut(Schema):
+    """A hard constraint the vendor fails, and by how much."""
+
+    constraint = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+class FitOut(ResultOut):
+    """One vendor's fit: its result, and the hard constraints it fails."""
+
+    engagement_model = fields.Nested(EngagementOut, required=True)
+    excluded_by = fields.List(fields.Nested(ExclusionOut), required=True)
+
+
+class FitIn(Schema):
+    """A profile and the vendor to check against it."""
+
+    class Meta:
+        unknown = RAISE
+
+    profile = fields.Dict(required=True, metadata={"description": "a requirement profile"})
+    vendor_id = fields.String(required=True)
+
+
+def result_data(result: RankedVendor) -> dict[str, Any]:
+    """Return a ranked vendor in the contract's shape."""
+    return {
+        "rank": result.rank,
+        "score": result.score,
+        "vendor": {"id": result.vendor_id, "name": result.name, "tags": list(result.tags)},
+        "factors": [_factor(factor) for factor in result.factors],
+        "reasons": list(result.reasons),
+        "gaps": list(result.gaps),
+    }
+
+
+def _factor(factor: FactorScore) -> dict[str, Any]:
+    fields_out = ("name", "weight", "score", "points", "reason", "known")
+    return {name: getattr(factor, name) for name in fields_out}
+
+
+def match_data(ranking: Ranking) -> dict[str, Any]:
+    """Return a ranking in the contract's shape."""
+    return {
+        "engagement_model": _engagement(ranking.engagement),
+        "results": [result_data(result) for result in ranking.results],
+        "considered": ranking.considered,
+        "excluded": {"count": ranking.excluded, "by_constraint": dict(ranking.excluded_by)},
+        "relaxations": [
+            {"constraint": item.constraint, "suggestion": item.suggestion, "adds": item.adds}
+            for item in ranking.relaxations
+        ],
+    }
+
+
+def fit_data(result: RankedVendor, engagement: Engagement) -> dict[str, Any]:
+    """Return one vendor's fit in the contract's shape."""
+    return {
+        **result_data(result),
+        "engagement_model": _engagement(engagement),
+        "excluded_by": [
+            {"constraint": item.constraint, "reason": item.reason} for item in result.excluded_by
+        ],
+    }
+
+
+def _engagement(engagement: Engagement) -> dict[str, Any]:
+    return {"value": engagement.value, "inferred": engagement.inferred, "reason": engagement.reason}

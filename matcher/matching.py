@@ -1,0 +1,102 @@
+"""The edge of the engine: the catalog index this process holds, kept in step with the database."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from matcher.engine.index import CatalogIndex, build_index
+from matcher.engine.knowledge import Knowledge, load_knowledge
+from matcher.engine.model import VendorRow
+from vendors.catalog import catalog_revision
+from vendors.models import Vendor
+
+ROW_FIELDS = tuple(VendorRow.__slots__)
+LIST_FIELDS = frozenset(
+    {
+        "tags",
+        "services",
+        "delivery_countries",
+        "languages",
+        "certifications",
+        "qualifications",
+        "industries",
+    }
+)
+MAX_ATTEMPTS = 3
+
+
+class CatalogIndexHolder:
+    """This process's index of the catalog, rebuilt when the catalog's revision moves on.
+
+    Every request asks the database for the revision (one indexed row); only a changed revision
+    costs a rebuild, so every worker sees a change on its next request.
+    """
+
+    def __init__(self, knowledge: Knowledge):
+        self.knowledge = knowledge
+        self._index: CatalogIndex | None = None
+        self._lock = threading.Lock()
+
+    def current(self, session: Session) -> CatalogIndex:
+        """Return an index of the catalog as it is now."""
+        revision = catalog_revision(session)
+        index = self._index
+        if index is not None and index.revision == revision:
+            return index
+        with self._lock:
+            if self._index is None or self._index.revision != revision:
+                self._index = self._build(session)
+            return self._index
+
+    @property
+    def loaded(self) -> bool:
+        """Say whether an index has been built yet."""
+        return self._index is not None
+
+    def _build(self, session: Session) -> CatalogIndex:
+        # Read the revision on both sides of the rows: equal means no write came in between,
+        # so the index holds one catalog version, never a mix of two.
+        for _ in range(MAX_ATTEMPTS):
+            before = catalog_revision(session)
+            rows = vendor_rows(session)
+            if catalog_revision(session) == before:
+                return build_index(rows, self.knowledge, revision=before)
+            session.rollback()
+        return build_index(vendor_rows(session), self.knowledge, revision=None)
+
+
+def vendor_rows(session: Session) -> list[VendorRow]:
+    """Read every vendor as the engine's plain rows, in id order."""
+    columns = [getattr(Vendor, name) for name in ROW_FIELDS]
+    result = session.execute(select(*columns).order_by(Vendor.id).execution_options(yield_per=5000))
+    return [VendorRow(**_row_values(row)) for row in result]
+
+
+def _row_values(row: Any) -> dict[str, Any]:
+    values = dict(zip(ROW_FIELDS, row, strict=True))
+    for name in LIST_FIELDS:
+        values[name] = tuple(values[name] or ())
+    return values
+
+
+def knowledge() -> Knowledge:
+    """Return the matching knowledge loaded at start-up."""
+    loaded: Knowledge = current_app.extensions["knowledge"]
+    return loaded
+
+
+def index_holder() -> CatalogIndexHolder:
+    """Return this process's catalog index holder."""
+    holder: CatalogIndexHolder = current_app.extensions["catalog_index"]
+    return holder
+
+
+def init_app(app: Flask) -> None:
+    """Load the matching knowledge once and set up the index holder."""
+    app.extensions["knowledge"] = load_knowledge()
+    app.extensions["catalog_index"] = CatalogIndexHolder(app.extensions["knowledge"])

@@ -1,0 +1,195 @@
+"""The requirement profile: validated once here for the API and the web form alike."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
+
+from matcher import matching
+from matcher.engine.geography import expand_places
+from matcher.engine.model import DELIVERY_MODELS, FACTORS, Budget, Requirement
+from vendors.codes import UnknownCode, country_code, currency_code, language_code
+from vendors.schema import Code, Text, TextList
+
+COMPLEXITY_WORDS = {"low": 1, "medium": 3, "high": 5}
+# Each hard constraint needs the part of the profile it constrains.
+NEEDS = {
+    "budget": ("budget",),
+    "languages": ("languages",),
+    "certifications": ("certifications",),
+    "qualifications": ("qualifications",),
+    "capacity": ("team_size",),
+    "industry": ("industry",),
+    "geography": ("countries", "delivery", "client_country"),
+}
+
+
+class Complexity(fields.Field[int]):
+    """Task complexity: 1-5, or low / medium / high."""
+
+    def __init__(self, **kwargs: Any):
+        metadata = {
+            "oneOf": [
+                {"type": "integer", "minimum": 1, "maximum": 5},
+                {"type": "string", "enum": list(COMPLEXITY_WORDS)},
+            ]
+        }
+        super().__init__(allow_none=True, metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        if isinstance(value, str) and value.strip().lower() in COMPLEXITY_WORDS:
+            return COMPLEXITY_WORDS[value.strip().lower()]
+        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5:
+            return value
+        raise ValidationError("Use 1-5, or low, medium or high.")
+
+
+class Places(TextList):
+    """Countries (codes or names) and regions (e.g. Eastern Europe, LATAM, EU)."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(normalise=_place, **kwargs)
+
+
+def _place(text: str) -> str:
+    region = matching.knowledge().geography.region(text)
+    if region is not None:
+        return region.name
+    try:
+        return country_code(text)
+    except UnknownCode:
+        raise UnknownCode(f"unknown country or region {text!r}") from None
+
+
+def _engagement(text: str) -> str:
+    value = text.strip()
+    if value.upper() in ("BPO", "KPO"):
+        return value.upper()
+    if value.lower() == "any":
+        return "any"
+    raise UnknownCode(f"unknown engagement model {text!r}: use BPO, KPO or any")
+
+
+class BudgetSchema(Schema):
+    """The most the client pays per person-hour."""
+
+    class Meta:
+        unknown = RAISE
+
+    max_rate = fields.Float(
+        required=True, allow_nan=False, validate=validate.Range(min=0, min_inclusive=False, max=1e6)
+    )
+    currency = Code(currency_code, load_default="USD")
+
+    @validates_schema
+    def check_currency(self, data: Mapping[str, Any], **kwargs: Any) -> None:
+        """Refuse a currency the service has no exchange rate for."""
+        currency = data.get("currency") or "USD"
+        if currency not in matching.knowledge().per_usd:
+            raise ValidationError(f"No exchange rate is known for {currency}.", "currency")
+
+
+def _skills(**kwargs: Any) -> TextList:
+    return TextList(
+        metadata={"type": "array", "items": {"type": "string"}, "maxItems": 50}, **kwargs
+    )
+
+
+class RequirementSchema(Schema):
+    """A client requirement profile."""
+
+    class Meta:
+        unknown = RAISE
+
+    title = Text(max_length=200)
+    description = Text(max_length=5000, collapse=False)
+    complexity = Complexity()
+    engagement_model = Code(_engagement, metadata={"type": "string", "enum": ["BPO", "KPO", "any"]})
+    skills = _skills()
+    preferred_skills = _skills()
+    client_country = Code(country_code)
+    delivery = fields.List(fields.String(validate=validate.OneOf(DELIVERY_MODELS)), allow_none=True)
+    countries = Places()
+    exclude_countries = Places()
+    languages = TextList(normalise=language_code)
+    budget = fields.Nested(BudgetSchema, allow_none=True)
+    team_size = fields.Integer(
+        allow_none=True, strict=True, validate=validate.Range(min=1, max=1_000_000)
+    )
+    certifications = TextList()
+    qualifications = TextList()
+    industry = Text(max_length=200)
+    hard_constraints = fields.List(fields.String(validate=validate.OneOf(FACTORS)), allow_none=True)
+    weights = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(FACTORS)),
+        values=fields.Float(allow_nan=False, validate=validate.Range(min=0, max=1e6)),
+        allow_none=True,
+    )
+    limit = fields.Integer(load_default=10, strict=True, validate=validate.Range(min=1, max=100))
+
+    @validates_schema
+    def check_consistency(self, data: Mapping[str, Any], **kwargs: Any) -> None:
+        """Require skills or a description, and the input every hard constraint needs."""
+        errors: dict[str, list[str]] = {}
+        if not data.get("skills") and not data.get("description"):
+            errors["skills"] = ["Give the skills needed, a description of the work, or both."]
+        if data.get("delivery") and not data.get("client_country"):
+            errors["client_country"] = ["Needed to tell onshore, nearshore and offshore apart."]
+        missing = [
+            name
+            for name in data.get("hard_constraints") or ()
+            if name in NEEDS and not any(data.get(field) for field in NEEDS[name])
+        ]
+        if missing:
+            errors["hard_constraints"] = [
+                f"{name} is a hard constraint, but the profile does not say what it requires"
+                for name in missing
+            ]
+        if errors:
+            raise ValidationError(errors)
+
+    @post_load
+    def to_requirement(self, data: dict[str, Any], **kwargs: Any) -> Requirement:
+        """Build the engine's requirement, with regions expanded into countries."""
+        geography = matching.knowledge().geography
+        budget = data.get("budget")
+        return Requirement(
+            title=data.get("title"),
+            description=data.get("description"),
+            complexity=data.get("complexity"),
+            engagement_model=data.get("engagement_model"),
+            skills=tuple(data.get("skills") or ()),
+            preferred_skills=tuple(data.get("preferred_skills") or ()),
+            client_country=data.get("client_country"),
+            delivery=tuple(dict.fromkeys(data.get("delivery") or ())),
+            places=expand_places(geography, data["countries"]) if data.get("countries") else None,
+            excluded_places=expand_places(geography, data.get("exclude_countries") or ()),
+            languages=tuple(data.get("languages") or ()),
+            budget=Budget(budget["max_rate"], budget.get("currency") or "USD") if budget else None,
+            team_size=data.get("team_size"),
+            certifications=tuple(data.get("certifications") or ()),
+            qualifications=tuple(data.get("qualifications") or ()),
+            industry=data.get("industry"),
+            hard_constraints=frozenset(data.get("hard_constraints") or ()),
+            weights=tuple(sorted((data.get("weights") or {}).items())),
+            limit=data.get("limit", 10),
+        )
+
+
+REQUIREMENT = RequirementSchema()
+
+
+def load_requirement(profile: Mapping[str, Any]) -> Requirement:
+    """Validate a profile and return the engine's requirement; raise ValidationError."""
+    requirement: Requirement = REQUIREMENT.load(profile)
+    return requirement
