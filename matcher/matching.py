@@ -9,10 +9,13 @@ from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from matcher import db
 from matcher.engine.index import CatalogIndex, build_index
 from matcher.engine.knowledge import Knowledge, load_knowledge
-from matcher.engine.model import VendorRow
-from vendors.catalog import catalog_revision
+from matcher.engine.model import Engagement, RankedVendor, Ranking, Requirement, VendorRow
+from matcher.engine.rank import fit, rank
+from matcher.engine.reading import read
+from vendors.catalog import VendorNotFound, catalog_revision
 from vendors.models import Vendor
 
 ROW_FIELDS = tuple(VendorRow.__slots__)
@@ -82,6 +85,24 @@ def _row_values(row: Any) -> dict[str, Any]:
     for name in LIST_FIELDS:
         values[name] = tuple(values[name] or ())
     return values
+
+
+def run_match(requirement: Requirement) -> Ranking:
+    """Rank the current catalog for a requirement."""
+    known = knowledge()
+    index = index_holder().current(db.session())
+    return rank(read(requirement, known), index, known)
+
+
+def run_fit(requirement: Requirement, vendor_id: str) -> tuple[RankedVendor, Engagement]:
+    """Explain one vendor of the current catalog for a requirement."""
+    known = knowledge()
+    index = index_holder().current(db.session())
+    row = index.position(vendor_id)
+    if row is None:
+        raise VendorNotFound(vendor_id)
+    reading = read(requirement, known)
+    return fit(reading, index, known, row), reading.engagement
 
 
 def knowledge() -> Knowledge:

@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from vendors.catalog import StaleVersion, VendorExists, VendorNotFound
+from vendors.prospects import ProspectNameTaken, ProspectNotFound
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 5
@@ -80,6 +81,14 @@ def init_app(app: Flask) -> None:
         VendorExists, lambda e: error_response(409, f"A vendor with id {e.vendor_id!r} exists.")
     )
     app.register_error_handler(StaleVersion, lambda e: error_response(409, str(e)))
+    app.register_error_handler(
+        ProspectNotFound,
+        lambda e: error_response(404, f"No prospect has the id {e.prospect_id}."),
+    )
+    app.register_error_handler(
+        ProspectNameTaken,
+        lambda e: error_response(409, f"A prospect named {e.name!r} exists."),
+    )
     app.register_error_handler(StaleDataError, _from_conflict)
     app.register_error_handler(IntegrityError, _from_conflict)
     app.register_error_handler(OperationalError, _from_database)

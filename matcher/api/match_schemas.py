@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields
+from marshmallow import RAISE, Schema, fields, validate
 
 from matcher.engine.model import Engagement, FactorScore, RankedVendor, Ranking
+from matcher.profiles import RequirementSchema
 
 
 class EngagementOut(Schema):
@@ -97,8 +98,8 @@ class FitIn(Schema):
     class Meta:
         unknown = RAISE
 
-    profile = fields.Dict(required=True, metadata={"description": "a requirement profile"})
-    vendor_id = fields.String(required=True)
+    profile = fields.Nested(RequirementSchema, required=True)
+    vendor_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
 
 
 def result_data(result: RankedVendor) -> dict[str, Any]:

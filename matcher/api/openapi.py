@@ -17,7 +17,8 @@ from flask import (
 )
 from swagger_ui_bundle import swagger_ui_path
 
-from matcher.api import schemas
+from matcher.api import match_schemas, prospects, schemas
+from matcher.profiles import RequirementSchema
 from vendors.schema import VendorRecordSchema
 
 bp = Blueprint("docs", __name__, template_folder="templates", static_folder="static")
@@ -25,7 +26,7 @@ bp = Blueprint("docs", __name__, template_folder="templates", static_folder="sta
 JSON = "application/json"
 ERRORS = {
     400: "Malformed JSON or bad header",
-    404: "No vendor has this id",
+    404: "No vendor (or prospect) has this id",
     409: "The id exists, or the version is stale",
     413: "The body is too large",
     415: "The body is not JSON",
@@ -68,6 +69,7 @@ VENDOR_ID = {
     "required": True,
     "schema": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"},
 }
+PROSPECT_ID = {"name": "prospect_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 IF_MATCH = {
     "name": "If-Match",
     "in": "header",
@@ -108,7 +110,14 @@ def build_spec() -> dict[str, Any]:
     spec.components.schema("VendorRecord", schema=VendorRecordSchema)
     for name in COMPONENTS:
         spec.components.schema(name, schema=getattr(schemas, name))
+    spec.components.schema("Requirement", schema=RequirementSchema)
+    for name in ("MatchOut", "FitIn", "FitOut"):
+        spec.components.schema(name, schema=getattr(match_schemas, name))
+    for name in ("ProspectIn", "ProspectChanges", "ProspectOut", "ProspectPage"):
+        spec.components.schema(name, schema=getattr(prospects, name))
     _vendor_paths(spec)
+    _match_paths(spec)
+    _prospect_paths(spec)
     _catalog_file_paths(spec)
     _operations_paths(spec)
     document: dict[str, Any] = spec.to_dict()
@@ -160,6 +169,105 @@ def _vendor_paths(spec: APISpec) -> None:
                 errors=(400, 404, 409, 413, 415, 422),
             ),
             "delete": _operation("Remove a vendor", {204: _ok("Removed")}, errors=(400, 404, 409)),
+        },
+    )
+
+
+def _match_paths(spec: APISpec) -> None:
+    spec.path(
+        "/api/v1/match",
+        operations={
+            "post": _operation(
+                "Rank vendors for a requirement profile, with the reasons",
+                {200: _ok("The ranking", "MatchOut")},
+                body="Requirement",
+                tag="matching",
+                errors=(400, 413, 415, 422),
+            )
+        },
+    )
+    spec.path(
+        "/api/v1/fit",
+        operations={
+            "post": _operation(
+                "Explain one vendor's fit for a profile, even when it is excluded",
+                {200: _ok("The vendor's result and the hard constraints it fails", "FitOut")},
+                body="FitIn",
+                tag="matching",
+                errors=(400, 404, 413, 415, 422),
+            )
+        },
+    )
+
+
+def _prospect_paths(spec: APISpec) -> None:
+    one = _ok("The prospect", "ProspectOut")
+    tag = "prospects"
+    spec.path(
+        "/api/v1/prospects",
+        operations={
+            "get": _operation(
+                "List saved prospects",
+                {200: _ok("A page", "ProspectPage")},
+                query=prospects.PageQuery,
+                tag=tag,
+                errors=(422,),
+            ),
+            "post": _operation(
+                "Save a prospect and its requirement profile",
+                {201: one},
+                body="ProspectIn",
+                tag=tag,
+                errors=(400, 409, 413, 415, 422),
+            ),
+        },
+    )
+    spec.path(
+        "/api/v1/prospects/{prospect_id}",
+        parameters=[PROSPECT_ID],
+        operations={
+            "get": _operation("Read a prospect", {200: one}, tag=tag, errors=(404,)),
+            "put": _operation(
+                "Replace a prospect",
+                {200: one},
+                body="ProspectIn",
+                tag=tag,
+                errors=(400, 404, 409, 413, 415, 422),
+            ),
+            "patch": _operation(
+                "Change some fields of a prospect",
+                {200: one},
+                body="ProspectChanges",
+                tag=tag,
+                errors=(400, 404, 409, 413, 415, 422),
+            ),
+            "delete": _operation(
+                "Remove a prospect", {204: _ok("Removed")}, tag=tag, errors=(404,)
+            ),
+        },
+    )
+    spec.path(
+        "/api/v1/prospects/{prospect_id}/matches",
+        parameters=[PROSPECT_ID],
+        operations={
+            "get": _operation(
+                "Rank vendors for the prospect's profile",
+                {200: _ok("The ranking", "MatchOut")},
+                tag=tag,
+                errors=(404, 422),
+            )
+        },
+    )
+    spec.path(
+        "/api/v1/prospects/{prospect_id}/fit/{vendor_id}",
+        parameters=[PROSPECT_ID, VENDOR_ID],
+        operations={
+            "get": _operation(
+                "Explain one vendor's fit for the prospect's profile",
+                {200: _ok("The vendor's fit", "FitOut")},
+                tag=tag,
+                errors=(404, 422),
+            )
         },
     )
 

@@ -1,0 +1,155 @@
+"""Saved prospects for sales: a named profile per prospect company, its matches and fits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, url_for
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from matcher import db, matching
+from matcher.api.match_schemas import FitOut, MatchOut, fit_data, match_data
+from matcher.api.requests import json_body, query
+from matcher.profiles import load_requirement
+from vendors import prospects
+from vendors.models import Prospect
+from vendors.schema import Text
+
+bp = Blueprint("prospects", __name__)
+
+
+class ProspectIn(Schema):
+    """A prospect as a client sends it; the profile is checked like a match request."""
+
+    class Meta:
+        unknown = RAISE
+
+    name = Text(required=True, allow_none=False, max_length=200)
+    company = Text(max_length=200)
+    notes = Text(max_length=5000, collapse=False)
+    profile = fields.Dict(required=True, metadata={"description": "a requirement profile"})
+
+
+class ProspectChanges(ProspectIn):
+    """Some fields of a prospect."""
+
+    name = Text(allow_none=False, max_length=200)
+    profile = fields.Dict(metadata={"description": "a requirement profile"})
+
+
+class ProspectOut(Schema):
+    """A saved prospect."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    company = fields.String(allow_none=True)
+    notes = fields.String(allow_none=True)
+    profile = fields.Dict(required=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+class ProspectPage(Schema):
+    """One page of prospects."""
+
+    items = fields.List(fields.Nested(ProspectOut), required=True)
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+
+
+class PageQuery(Schema):
+    """Paging of a listing."""
+
+    class Meta:
+        unknown = RAISE
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+PROSPECT_IN, PROSPECT_CHANGES = ProspectIn(), ProspectChanges()
+PROSPECT_OUT, PROSPECT_PAGE, PAGE_QUERY = ProspectOut(), ProspectPage(), PageQuery()
+MATCH_OUT, FIT_OUT = MatchOut(), FitOut()
+
+
+def _checked(data: dict[str, Any]) -> dict[str, Any]:
+    if "profile" in data:
+        try:
+            load_requirement(data["profile"])
+        except ValidationError as error:
+            raise ValidationError({"profile": error.messages}) from None
+    return data
+
+
+def _one(prospect: Prospect, status: int = 200) -> Response:
+    response = jsonify(PROSPECT_OUT.dump(prospect))
+    response.status_code = status
+    if status == 201:
+        response.headers["Location"] = url_for(".get_prospect", prospect_id=prospect.id)
+    return response
+
+
+@bp.get("/prospects")
+def list_prospects() -> Response:
+    """List saved prospects by name."""
+    args = query(PAGE_QUERY)
+    items, total = prospects.list_prospects(db.session(), **args)
+    return jsonify(PROSPECT_PAGE.dump({"items": items, "total": total, **args}))
+
+
+@bp.post("/prospects")
+def create_prospect() -> Response:
+    """Save a prospect with its requirement profile."""
+    prospect = prospects.save_prospect(db.session(), _checked(PROSPECT_IN.load(json_body())))
+    db.session().commit()
+    return _one(prospect, 201)
+
+
+@bp.get("/prospects/<int:prospect_id>")
+def get_prospect(prospect_id: int) -> Response:
+    """Return one prospect."""
+    return _one(prospects.get_prospect(db.session(), prospect_id))
+
+
+@bp.put("/prospects/<int:prospect_id>")
+def replace_prospect(prospect_id: int) -> Response:
+    """Replace a prospect whole."""
+    fields_in = _checked(PROSPECT_IN.load(json_body()))
+    fields_in = {"company": None, "notes": None, **fields_in}
+    prospect = prospects.save_prospect(db.session(), fields_in, prospect_id)
+    db.session().commit()
+    return _one(prospect)
+
+
+@bp.patch("/prospects/<int:prospect_id>")
+def update_prospect(prospect_id: int) -> Response:
+    """Change some fields of a prospect."""
+    changes = _checked(PROSPECT_CHANGES.load(json_body()))
+    prospect = prospects.save_prospect(db.session(), changes, prospect_id)
+    db.session().commit()
+    return _one(prospect)
+
+
+@bp.delete("/prospects/<int:prospect_id>")
+def delete_prospect(prospect_id: int) -> Response:
+    """Remove a prospect."""
+    prospects.delete_prospect(db.session(), prospect_id)
+    db.session().commit()
+    return Response(status=204)
+
+
+@bp.get("/prospects/<int:prospect_id>/matches")
+def prospect_matches(prospect_id: int) -> Response:
+    """Rank the catalog for the prospect's saved profile."""
+    prospect = prospects.get_prospect(db.session(), prospect_id)
+    ranking = matching.run_match(load_requirement(prospect.profile))
+    return jsonify(MATCH_OUT.dump(match_data(ranking)))
+
+
+@bp.get("/prospects/<int:prospect_id>/fit/<vendor_id>")
+def prospect_fit(prospect_id: int, vendor_id: str) -> Response:
+    """Explain how well one vendor fits the prospect's saved profile."""
+    prospect = prospects.get_prospect(db.session(), prospect_id)
+    result, engagement = matching.run_fit(load_requirement(prospect.profile), vendor_id)
+    return jsonify(FIT_OUT.dump(fit_data(result, engagement)))
