@@ -22,6 +22,8 @@ from vendors.codes import UnknownCode, country_code, currency_code, language_cod
 from vendors.schema import Code, Text, TextList
 
 COMPLEXITY_WORDS = {"low": 1, "medium": 3, "high": 5}
+# BPO, KPO or any, in any case.
+ENGAGEMENT_PATTERN = "^([Bb][Pp][Oo]|[Kk][Pp][Oo]|[Aa][Nn][Yy])$"
 # Each hard constraint needs the part of the profile it constrains.
 NEEDS = {
     "budget": ("budget",),
@@ -114,7 +116,7 @@ class RequirementSchema(Schema):
     title = Text(max_length=200)
     description = Text(max_length=5000, collapse=False)
     complexity = Complexity()
-    engagement_model = Code(_engagement, metadata={"type": "string", "enum": ["BPO", "KPO", "any"]})
+    engagement_model = Code(_engagement, metadata={"type": "string", "pattern": ENGAGEMENT_PATTERN})
     skills = _skills()
     preferred_skills = _skills()
     client_country = Code(country_code)

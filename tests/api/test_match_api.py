@@ -1,0 +1,342 @@
+"""POST /api/v1/match and /api/v1/fit: every profile field, the contract shape, fresh data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests.factories import vendor
+
+CATALOG = [
+    vendor(
+        "manila-care",
+        name="Manila Bay Care",
+        tags=["BPO"],
+        services=["Customer support", "Email and chat support"],
+        delivery_countries=["PH"],
+        languages=["en", "tl"],
+        rate_min=9,
+        rate_max=13,
+        headcount=1200,
+        certifications=["PCI DSS", "ISO 27001"],
+        industries=["Retail"],
+        rating=4.5,
+        review_count=60,
+    ),
+    vendor(
+        "bogota-contact",
+        name="Bogota Contact Partners",
+        tags=["BPO"],
+        services=["Customer support", "Inbound call centre"],
+        delivery_countries=["CO"],
+        languages=["es", "en"],
+        rate_min=14,
+        rate_max=20,
+        headcount=400,
+        certifications=["ISO 27001"],
+        industries=["Telecom"],
+        rating=4.3,
+        review_count=25,
+    ),
+    vendor(
+        "pune-equity",
+        name="Pune Equity Analysts",
+        tags=["KPO"],
+        services=["Equity research", "Financial modelling"],
+        delivery_countries=["IN"],
+        languages=["en", "hi"],
+        rate_min=25,
+        rate_max=40,
+        currency="USD",
+        headcount=90,
+        certifications=["ISO 27001"],
+        qualifications=["CFA", "MBA"],
+        industries=["Asset management"],
+        rating=4.7,
+        review_count=40,
+    ),
+    vendor(
+        "krakow-ledger",
+        name="Krakow Ledger Services",
+        tags=["BPO", "KPO"],
+        services=["Accounts payable", "Financial modelling"],
+        delivery_countries=["PL"],
+        languages=["en", "pl", "de"],
+        rate_min=30,
+        rate_max=45,
+        currency="EUR",
+        headcount=None,
+        certifications=None,
+        qualifications=["ACCA"],
+        industries=["Banking"],
+        rating=None,
+        review_count=None,
+    ),
+]
+
+
+@pytest.fixture
+def catalog(client: FlaskClient) -> None:
+    for record in CATALOG:
+        assert client.post("/api/v1/vendors", json=record).status_code == 201
+
+
+def match(client: FlaskClient, profile: dict[str, Any], status: int = 200) -> dict[str, Any]:
+    response = client.post("/api/v1/match", json=profile)
+    assert response.status_code == status, response.json
+    body: dict[str, Any] = response.json  # type: ignore[assignment]
+    return body
+
+
+def ids(body: dict[str, Any]) -> list[str]:
+    return [result["vendor"]["id"] for result in body["results"]]
+
+
+@pytest.mark.usefixtures("catalog")
+def test_a_match_answers_in_the_contracts_shape(client: FlaskClient) -> None:
+    body = match(client, {"skills": ["customer support"]})
+
+    assert set(body) == {"engagement_model", "results", "considered", "excluded", "relaxations"}
+    assert body["considered"] == 4
+    assert body["engagement_model"]["value"] == "BPO"
+    assert body["engagement_model"]["inferred"] is True
+    first = body["results"][0]
+    assert first["rank"] == 1
+    assert abs(sum(factor["points"] for factor in first["factors"]) - first["score"]) <= 0.1
+    assert abs(sum(factor["weight"] for factor in first["factors"]) - 1) < 1e-9
+    assert all(factor["reason"] for factor in first["factors"])
+
+
+@pytest.mark.usefixtures("catalog")
+def test_results_are_ordered_by_score(client: FlaskClient) -> None:
+    scores = [result["score"] for result in match(client, {"skills": ["support"]})["results"]]
+
+    assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.usefixtures("catalog")
+@pytest.mark.parametrize(
+    ("profile", "first"),
+    [
+        ({"skills": ["equity research"]}, "pune-equity"),
+        ({"skills": ["customer support"], "languages": ["Spanish"]}, "bogota-contact"),
+        (
+            {"skills": ["customer support"], "client_country": "US", "delivery": ["nearshore"]},
+            "bogota-contact",
+        ),
+        ({"skills": ["customer support"], "budget": {"max_rate": 12}}, "manila-care"),
+        ({"skills": ["customer support"], "team_size": 1000}, "manila-care"),
+        ({"skills": ["customer support"], "certifications": ["PCI-DSS"]}, "manila-care"),
+        ({"skills": ["customer support"], "industry": "telecommunications"}, "bogota-contact"),
+        ({"skills": ["financial modelling"], "qualifications": ["CFA"]}, "pune-equity"),
+        ({"skills": ["financial modelling"], "countries": ["Eastern Europe"]}, "krakow-ledger"),
+        ({"skills": ["customer support"], "countries": ["South-East Asia"]}, "manila-care"),
+        ({"description": "Sell-side equity research and valuation models"}, "pune-equity"),
+        ({"skills": ["Kundendienstleistungen"], "languages": ["es"]}, "bogota-contact"),
+    ],
+)
+def test_each_profile_field_moves_the_ranking(
+    client: FlaskClient, profile: dict[str, Any], first: str
+) -> None:
+    assert ids(match(client, profile))[0] == first
+
+
+@pytest.mark.usefixtures("catalog")
+def test_excluded_countries_are_never_ranked(client: FlaskClient) -> None:
+    body = match(
+        client, {"skills": ["customer support"], "exclude_countries": ["Philippines", "CO"]}
+    )
+
+    assert "manila-care" not in ids(body)
+    assert "bogota-contact" not in ids(body)
+    assert body["excluded"]["by_constraint"]["geography"] == 2
+
+
+@pytest.mark.usefixtures("catalog")
+def test_hard_constraints_exclude_and_are_counted(client: FlaskClient) -> None:
+    body = match(
+        client,
+        {
+            "skills": ["customer support"],
+            "budget": {"max_rate": 15},
+            "hard_constraints": ["budget"],
+        },
+    )
+
+    assert set(ids(body)) == {"manila-care", "bogota-contact"}
+    assert body["excluded"] == {"count": 2, "by_constraint": {"budget": 2}}
+
+
+@pytest.mark.usefixtures("catalog")
+def test_unknown_vendor_data_fails_a_hard_constraint(client: FlaskClient) -> None:
+    body = match(
+        client,
+        {
+            "skills": ["financial modelling"],
+            "certifications": ["ISO 27001"],
+            "hard_constraints": ["certifications"],
+        },
+    )
+
+    assert "krakow-ledger" not in ids(body)
+
+
+@pytest.mark.usefixtures("catalog")
+def test_too_few_results_come_with_computed_relaxations(client: FlaskClient) -> None:
+    profile = {
+        "skills": ["customer support"],
+        "budget": {"max_rate": 10},
+        "hard_constraints": ["budget"],
+        "limit": 3,
+    }
+
+    body = match(client, profile)
+    relaxation = body["relaxations"][0]
+    raised = float(relaxation["suggestion"].split(" to ")[1].split()[0])
+    again = match(client, {**profile, "budget": {"max_rate": raised}})
+
+    assert relaxation["constraint"] == "budget"
+    assert len(ids(again)) - len(ids(body)) == relaxation["adds"]
+
+
+@pytest.mark.usefixtures("catalog")
+def test_the_engagement_model_is_taken_as_given(client: FlaskClient) -> None:
+    body = match(client, {"skills": ["financial modelling"], "engagement_model": "kpo"})
+
+    assert body["engagement_model"] == {
+        "value": "KPO",
+        "inferred": False,
+        "reason": "as the requirement states",
+    }
+
+
+@pytest.mark.usefixtures("catalog")
+def test_weights_override_the_defaults(client: FlaskClient) -> None:
+    body = match(
+        client,
+        {
+            "skills": ["customer support"],
+            "budget": {"max_rate": 12},
+            "weights": {"budget": 0, "skills": 1},
+        },
+    )
+
+    weights = {factor["name"]: factor["weight"] for factor in body["results"][0]["factors"]}
+    assert weights["budget"] == 0
+
+
+@pytest.mark.usefixtures("catalog")
+def test_limit_caps_the_results(client: FlaskClient) -> None:
+    assert len(ids(match(client, {"skills": ["support"], "limit": 2}))) == 2
+
+
+@pytest.mark.usefixtures("catalog")
+def test_unknown_data_is_a_gap_never_a_reason(client: FlaskClient) -> None:
+    body = match(
+        client, {"skills": ["financial modelling"], "team_size": 10, "certifications": ["SOC 2"]}
+    )
+
+    krakow = next(result for result in body["results"] if result["vendor"]["id"] == "krakow-ledger")
+    assert any("headcount not listed" in gap for gap in krakow["gaps"])
+    assert not any("not listed" in reason for reason in krakow["reasons"])
+
+
+@pytest.mark.parametrize(
+    ("profile", "field"),
+    [
+        ({}, "skills"),
+        ({"skills": ["x"], "colour": "red"}, "colour"),
+        ({"skills": ["x"], "complexity": 7}, "complexity"),
+        ({"skills": ["x"], "complexity": "extreme"}, "complexity"),
+        ({"skills": ["x"], "engagement_model": "ITO"}, "engagement_model"),
+        ({"skills": ["x"], "client_country": "Atlantis"}, "client_country"),
+        ({"skills": ["x"], "delivery": ["nearshore"]}, "client_country"),
+        ({"skills": ["x"], "delivery": ["moonshore"], "client_country": "US"}, "delivery"),
+        ({"skills": ["x"], "countries": ["Middle Earth"]}, "countries"),
+        ({"skills": ["x"], "exclude_countries": ["Narnia"]}, "exclude_countries"),
+        ({"skills": ["x"], "languages": ["Gibberishian"]}, "languages"),
+        ({"skills": ["x"], "budget": {"max_rate": -5}}, "budget"),
+        ({"skills": ["x"], "budget": {"max_rate": 10, "currency": "DOL"}}, "budget"),
+        ({"skills": ["x"], "team_size": 0}, "team_size"),
+        ({"skills": ["x"], "hard_constraints": ["price"]}, "hard_constraints"),
+        ({"skills": ["x"], "hard_constraints": ["budget"]}, "hard_constraints"),
+        ({"skills": ["x"], "weights": {"price": 1}}, "weights"),
+        ({"skills": ["x"], "weights": {"skills": -1}}, "weights"),
+        ({"skills": ["x"], "limit": 0}, "limit"),
+        ({"skills": ["x"], "limit": 101}, "limit"),
+        ({"skills": "customer support"}, "skills"),
+    ],
+)
+def test_a_bad_profile_is_422_naming_the_field(
+    client: FlaskClient, profile: dict[str, Any], field: str
+) -> None:
+    assert field in match(client, profile, status=422)["errors"]
+
+
+@pytest.mark.usefixtures("catalog")
+def test_a_fit_matches_the_ranking_for_a_ranked_vendor(client: FlaskClient) -> None:
+    profile = {"skills": ["customer support"], "languages": ["es"]}
+    ranked = match(client, profile)["results"][1]
+
+    response = client.post(
+        "/api/v1/fit", json={"profile": profile, "vendor_id": ranked["vendor"]["id"]}
+    )
+
+    body = response.json
+    assert body is not None
+    assert (body["rank"], body["score"], body["excluded_by"]) == (2, ranked["score"], [])
+
+
+@pytest.mark.usefixtures("catalog")
+def test_a_fit_explains_an_excluded_vendor(client: FlaskClient) -> None:
+    profile = {
+        "skills": ["customer support"],
+        "budget": {"max_rate": 10},
+        "exclude_countries": ["CO"],
+        "hard_constraints": ["budget"],
+    }
+
+    body = client.post("/api/v1/fit", json={"profile": profile, "vendor_id": "bogota-contact"}).json
+
+    assert body is not None
+    assert body["rank"] is None
+    reasons = {item["constraint"]: item["reason"] for item in body["excluded_by"]}
+    assert set(reasons) == {"budget", "geography"}
+    assert "40% above" in reasons["budget"]
+
+
+def test_a_fit_for_an_unknown_vendor_is_404(client: FlaskClient) -> None:
+    response = client.post("/api/v1/fit", json={"profile": {"skills": ["x"]}, "vendor_id": "ghost"})
+
+    assert response.status_code == 404
+
+
+def test_a_fit_with_a_bad_profile_is_422_under_profile(client: FlaskClient) -> None:
+    response = client.post("/api/v1/fit", json={"profile": {"limit": 0}, "vendor_id": "x"})
+
+    assert response.status_code == 422
+    assert response.json is not None
+    assert "profile" in response.json["errors"]
+
+
+@pytest.mark.usefixtures("catalog")
+def test_a_catalog_change_is_seen_by_the_next_match(client: FlaskClient) -> None:
+    before = ids(match(client, {"skills": ["equity research"]}))
+
+    client.delete("/api/v1/vendors/pune-equity")
+    client.post(
+        "/api/v1/vendors", json=vendor("lima-equity", tags=["KPO"], services=["Equity research"])
+    )
+    after = ids(match(client, {"skills": ["equity research"]}))
+
+    assert before[0] == "pune-equity"
+    assert after[0] == "lima-equity"
+    assert "pune-equity" not in after
+
+
+def test_an_empty_catalog_answers_no_results(client: FlaskClient) -> None:
+    body = match(client, {"skills": ["payroll"]})
+
+    assert (body["results"], body["considered"]) == ([], 0)
