@@ -25,13 +25,16 @@ class Columns:
     codes: tuple[str, ...]
     column: Mapping[str, int]
     known: np.ndarray
+    # The same matrix by columns: one code's vendors are then a slice, not a scan.
+    by_code: sparse.csc_matrix
 
     def has(self, code: str) -> np.ndarray:
         """Return each vendor's strength for one code (0 where it lacks it)."""
+        result = np.zeros(self.matrix.shape[0])
         position = self.column.get(code)
-        if position is None:
-            return np.zeros(self.matrix.shape[0])
-        result: np.ndarray = self.matrix[:, position].toarray().ravel()
+        if position is not None:
+            start, end = self.by_code.indptr[position], self.by_code.indptr[position + 1]
+            result[self.by_code.indices[start:end]] = self.by_code.data[start:end]
         return result
 
     def of(self, row: int) -> dict[str, float]:
@@ -67,7 +70,7 @@ class _ColumnsBuilder:
         # A vendor listing one thing twice keeps the stronger link, not the sum.
         matrix.sum_duplicates()
         matrix.data = np.minimum(matrix.data, 1.0)
-        return Columns(matrix, tuple(self.column), dict(self.column), self.known)
+        return Columns(matrix, tuple(self.column), dict(self.column), self.known, matrix.tocsc())
 
 
 @dataclass(frozen=True, slots=True)
