@@ -6,7 +6,7 @@ from flask import Blueprint, Flask, Response, jsonify, redirect, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import SQLAlchemyError
 
-from matcher import db, migrate
+from matcher import db, matching, migrate
 
 bp = Blueprint("health", __name__)
 
@@ -25,12 +25,15 @@ def healthz() -> Response:
 
 @bp.get("/readyz")
 def readyz() -> Response:
-    """Say whether the database is reachable and migrated to the newest revision."""
+    """Say whether the database is reachable and migrated, and the matching index loaded."""
     checks: dict[str, str] = {}
     try:
         current = migrate.current_revision(db.engine())
         head = migrate.head_revision(db.engine())
         checks["database"] = "ok" if current == head else f"schema at {current}, expected {head}"
+        if current == head:
+            matching.index_holder().current(db.session())
+            checks["matching_index"] = "ok"
     except SQLAlchemyError:
         checks["database"] = "unreachable"
     ready = all(value == "ok" for value in checks.values())

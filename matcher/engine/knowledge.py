@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+import pycountry
+
 _SPACES = re.compile(r"\s+")
 
 
@@ -81,6 +83,16 @@ class Knowledge:
     rates_as_of: str
     weights: Mapping[str, Mapping[str, float]]
     cues: Mapping[str, tuple[str, ...]]
+    country_names: Mapping[str, str]
+    language_names: Mapping[str, str]
+
+    def country_name(self, code: str) -> str:
+        """Return a country's English name, or its code when unknown."""
+        return self.country_names.get(code, code)
+
+    def language_name(self, code: str) -> str:
+        """Return a language's English name, or its code when unknown."""
+        return self.language_names.get(code, code)
 
 
 def _read(name: str) -> Any:
@@ -141,4 +153,12 @@ def load_knowledge() -> Knowledge:
         rates_as_of=rates["as_of"],
         weights={kind: dict(weights[kind]) for kind in ("BPO", "KPO")},
         cues={kind: tuple(words) for kind, words in _read("engagement_cues.json").items()},
+        country_names={
+            country.alpha_2: getattr(country, "common_name", country.name)
+            for country in pycountry.countries
+        },
+        language_names={
+            getattr(language, "alpha_2", language.alpha_3): language.name
+            for language in pycountry.languages
+        },
     )

@@ -15,12 +15,12 @@ def test_healthz_says_the_process_is_up(client: FlaskClient) -> None:
     assert (response.status_code, response.json) == (200, {"status": "ok"})
 
 
-def test_readyz_is_ready_on_a_migrated_database(client: FlaskClient) -> None:
+def test_readyz_is_ready_on_a_migrated_database_with_the_index_loaded(client: FlaskClient) -> None:
     response = client.get("/readyz")
 
     assert response.status_code == 200
     assert response.json is not None
-    assert response.json["checks"] == {"database": "ok"}
+    assert response.json["checks"] == {"database": "ok", "matching_index": "ok"}
 
 
 def test_readyz_is_503_until_the_schema_is_migrated(tmp_path: Path) -> None:

@@ -95,7 +95,7 @@ def test_a_prospects_fit_for_a_named_vendor(client: FlaskClient) -> None:
 
     assert body is not None
     assert (body["rank"], body["vendor"]["id"]) == (2, "ph-care")
-    assert any("not es" in factor["reason"] for factor in body["factors"])
+    assert any("not Spanish" in factor["reason"] for factor in body["factors"])
     assert missing.status_code == 404
 
 

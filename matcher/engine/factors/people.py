@@ -28,7 +28,8 @@ def languages(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Fa
     def explain(row: int) -> str:
         if not known[row]:
             return "languages not listed"
-        has, lacks = spoken.names_met(row, wanted, 1.0), spoken.names_missed(row, wanted, 1.0)
+        names = tuple(knowledge.language_name(code) for code in wanted)
+        has, lacks = spoken.names_met(row, names, 1.0), spoken.names_missed(row, names, 1.0)
         parts = [f"speaks {listing(has)}"] if has else []
         if lacks:
             parts.append(f"not {listing(lacks)}")

@@ -49,14 +49,14 @@ def geography(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Fa
         vendor = index.vendors[row]
         if not known[row]:
             return "delivery countries not listed"
-        places = listing(list(vendor.delivery_countries))
+        places = listing([knowledge.country_name(code) for code in vendor.delivery_countries])
         if not client:
             inside = requirement.places is not None and passes[row]
             return f"delivers from {places}" + ("" if inside else ", outside the places asked for")
         positions = [countries.column[code] for code in vendor.delivery_countries]
         kinds = sorted({classes[p] for p in positions}, key=CLASSES.index)
         overlap = max(hours[p] for p in positions)
-        text = f"delivers from {places}: {' and '.join(kinds)} for {client}"
+        text = f"delivers from {places}: {' and '.join(kinds)} for {knowledge.country_name(client)}"
         return f"{text}; {overlap:.0f} of {WORKDAY_HOURS:.0f} working hours shared"
 
     return Factor(score, known, passes, explain)

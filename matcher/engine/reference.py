@@ -1,0 +1,293 @@
+"""The engine's scoring as a plain loop over vendors: the yardstick the vectorised index is held to.
+
+No arrays and no catalog index: each vendor's wording is resolved against the taxonomy as it
+comes (every distinct text once per call), and each factor is one small function of one vendor,
+`(reading, vendor, knowledge) -> (score, passes)`, written from the rules of the factor modules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from rapidfuzz import fuzz
+
+from matcher.engine.factors.cost import COMFORTABLE, IN_BAND, OVER_BUDGET_TO_ZERO
+from matcher.engine.factors.people import GOOD_RATING, PRIOR_RATING, PRIOR_REVIEWS
+from matcher.engine.factors.work import MET, REQUIRED_SHARE, TEXT_MATCH
+from matcher.engine.geography import WORKDAY_HOURS, delivery_class, shared_hours
+from matcher.engine.knowledge import Knowledge, Vocabulary, normalise_term
+from matcher.engine.model import FACTORS, Requirement, VendorRow
+from matcher.engine.rank import factor_weights
+from matcher.engine.reading import Reading, read
+from matcher.engine.resolve import Resolved, resolve_code, resolve_skill
+from matcher.engine.scoring import NEUTRAL
+
+Verdict = tuple[float, bool]  # one factor's score 0-1 for one vendor, and whether it passes
+KINDS = ("certifications", "qualifications", "industries")
+
+
+@dataclass(frozen=True, slots=True)
+class Vendor:
+    """A vendor row with its wording resolved: the codes it holds, and how sure each link is."""
+
+    row: VendorRow
+    services: Mapping[str, float]
+    categories: Mapping[str, float]
+    texts: frozenset[str]
+    codes: Mapping[str, frozenset[str]]  # certifications, qualifications and industries
+
+
+def reference_scores(
+    requirement: Requirement, vendors: Sequence[VendorRow], knowledge: Knowledge
+) -> list[tuple[str, float, bool]]:
+    """Return each vendor's id, score 0-100 and whether it passes, in input order."""
+    reading = read(requirement, knowledge)
+    names = asked(reading)
+    weights = factor_weights(reading, names, knowledge)
+    resolve = resolver(knowledge)
+    results = []
+    for row in vendors:
+        vendor = resolve(row)
+        total, passes = 0.0, not banned(requirement, row)
+        for name in names:
+            score, satisfied = RULES[name](reading, vendor, knowledge)
+            total += 100.0 * weights[name] * score
+            passes = passes and (satisfied or name not in requirement.hard_constraints)
+        results.append((row.id, total, passes))
+    return results
+
+
+def reference_rank(
+    requirement: Requirement, vendors: Sequence[VendorRow], knowledge: Knowledge
+) -> list[str]:
+    """Return the ids of the best passing vendors: score descending, then id ascending."""
+    scored = reference_scores(requirement, vendors, knowledge)
+    passing = sorted((-score, id_) for id_, score, passes in scored if passes)
+    return [id_ for _, id_ in passing[: requirement.limit]]
+
+
+def asked(reading: Reading) -> tuple[str, ...]:
+    """Return the factors the requirement asks about, in the engine's order."""
+    requirement = reading.requirement
+    applies = {
+        "engagement_model": reading.engagement.value != "any",
+        "skills": bool(reading.required or reading.preferred),
+        "geography": requirement.places is not None
+        or bool(requirement.delivery)
+        or requirement.client_country is not None,
+        "budget": reading.budget_usd is not None,
+        "languages": bool(requirement.languages),
+        "certifications": bool(reading.certifications),
+        "qualifications": bool(reading.qualifications),
+        "capacity": requirement.team_size is not None,
+        "industry": reading.industry is not None,
+        "track_record": True,
+    }
+    return tuple(name for name in FACTORS if applies[name])
+
+
+def banned(requirement: Requirement, row: VendorRow) -> bool:
+    """Say whether a vendor delivers from nowhere but excluded countries (or does not say)."""
+    excluded = requirement.excluded_places
+    return bool(excluded) and all(country in excluded for country in row.delivery_countries)
+
+
+def resolver(knowledge: Knowledge) -> Callable[[VendorRow], Vendor]:
+    """Return a function that resolves one vendor's wording, each distinct text once."""
+
+    @cache
+    def link(text: str) -> tuple[str | None, str | None, float]:
+        resolved = resolve_skill(knowledge, text)
+        if resolved.level == "service" and resolved.code is not None:
+            category = knowledge.services.entries[resolved.code].category
+            return resolved.code, category, resolved.similarity
+        if resolved.level == "category":
+            return None, resolved.code, resolved.similarity
+        return None, None, 0.0
+
+    @cache
+    def code(kind: str, text: str) -> str:
+        words: Vocabulary = getattr(knowledge, kind)
+        found = words.exact(text) or resolve_code(words, text)
+        return found if found is not None else "text:" + normalise_term(text)
+
+    def resolve(row: VendorRow) -> Vendor:
+        services: dict[str, float] = {}
+        categories: dict[str, float] = {}
+        for text in row.services:
+            service, category, strength = link(text)
+            # A service listed twice keeps its stronger link.
+            if service is not None:
+                services[service] = max(services.get(service, 0.0), strength)
+            if category is not None:
+                categories[category] = max(categories.get(category, 0.0), strength)
+        return Vendor(
+            row=row,
+            services=services,
+            categories=categories,
+            texts=frozenset(normalise_term(text) for text in row.services),
+            codes={kind: frozenset(code(kind, t) for t in getattr(row, kind)) for kind in KINDS},
+        )
+
+    return resolve
+
+
+def engagement_model(reading: Reading, vendor: Vendor, knowledge: Knowledge) -> Verdict:
+    """Score 1 for a vendor tagged for the work; a BPO-only shop on KPO work misses worst."""
+    wanted = reading.engagement.value
+    if wanted in vendor.row.tags:
+        return 1.0, True
+    return (0.25 if wanted == "BPO" else 0.1), False
+
+
+def skills(reading: Reading, vendor: Vendor, knowledge: Knowledge) -> Verdict:
+    """Score the average strength of the required skills, the preferred ones counting a fifth."""
+    if not vendor.row.services:
+        return NEUTRAL, False
+    must = [skill_strength(item, vendor, knowledge) for item in reading.required]
+    nice = [skill_strength(item, vendor, knowledge) for item in reading.preferred]
+    if must and nice:
+        score = REQUIRED_SHARE * _mean(must) + (1 - REQUIRED_SHARE) * _mean(nice)
+    else:
+        score = _mean(must or nice)
+    return score, all(strength >= MET for strength in must)
+
+
+def skill_strength(item: Resolved, vendor: Vendor, knowledge: Knowledge) -> float:
+    """Return how well a vendor offers one skill: the service, its category at half, or text."""
+    if item.level == "service" and item.code is not None:
+        category = knowledge.services.entries[item.code].category
+        related = 0.5 * vendor.categories.get(category, 0.0) if category else 0.0
+        return max(vendor.services.get(item.code, 0.0), related)
+    if item.level == "category" and item.code is not None:
+        return vendor.categories.get(item.code, 0.0)
+    wanted = normalise_term(item.text)
+    similar = [fuzz.token_sort_ratio(wanted, text, processor=None) for text in vendor.texts]
+    return max((value / 100.0 for value in similar if value >= TEXT_MATCH), default=0.0)
+
+
+def geography(reading: Reading, vendor: Vendor, knowledge: Knowledge) -> Verdict:
+    """Score being in the places asked for, in an acceptable delivery model, and shared hours."""
+    requirement, world = reading.requirement, knowledge.geography
+    countries, client = vendor.row.delivery_countries, requirement.client_country
+    if not countries:
+        return NEUTRAL, False
+    parts: list[float] = []
+    passes = True
+    if requirement.places is not None:
+        inside = any(country in requirement.places for country in countries)
+        parts.append(float(inside))
+        passes = passes and inside
+    if requirement.delivery and client:
+        kinds = {delivery_class(world, client, country) for country in countries}
+        fits = any(kind in requirement.delivery for kind in kinds)
+        parts.append(float(fits))
+        passes = passes and fits
+    if client:
+        hours = max(shared_hours(world, client, country) or 0.0 for country in countries)
+        parts.append(hours / WORKDAY_HOURS)
+    return _mean(parts), passes
+
+
+def budget(reading: Reading, vendor: Vendor, knowledge: Knowledge) -> Verdict:
+    """Score 1 within budget, 0.75-1 when the band straddles it, less the further above."""
+    band, limit = usd_band(vendor.row, knowledge), reading.budget_usd
+    if band is None or limit is None:
+        return NEUTRAL, False
+    low, high = band
+    if high <= limit:
+        return 1.0, True
+    if low <= limit:
+        spread = high - low if high > low else 1.0
+        return IN_BAND + (1 - IN_BAND) * _clip((limit - low) / spread), True
+    return IN_BAND * _clip(1 - (low - limit) / (OVER_BUDGET_TO_ZERO * limit)), False
+
+
+def usd_band(row: VendorRow, knowledge: Knowledge) -> tuple[float, float] | None:
+    """Return a vendor's lowest and highest hourly rate in US dollars, or None if unknown."""
+    per_usd = knowledge.per_usd.get(row.currency)
+    low = row.rate_min if row.rate_min is not None else row.rate_max
+    high = row.rate_max if row.rate_max is not None else row.rate_min
+    if low is None or high is None or per_usd is None or per_usd <= 0:
+        return None
+    return low / per_usd, high / per_usd
+
+
+def languages(reading: Reading, vendor: Vendor, knowledge: Knowledge) -> Verdict:
+    """Score the share of the languages needed that the vendor speaks."""
+    if not vendor.row.languages:
+        return NEUTRAL, False
+    spoken = [language in vendor.row.languages for language in reading.requirement.languages]
+    return _mean([float(speaks) for speaks in spoken]), all(spoken)
+
+
+def certifications(reading: Reading, vendor: Vendor, knowledge: Knowledge) -> Verdict:
+    """Score the share of the certifications asked for that the vendor holds."""
+    return held(reading.certifications, vendor.codes["certifications"], knowledge.certifications)
+
+
+def qualifications(reading: Reading, vendor: Vendor, knowledge: Knowledge) -> Verdict:
+    """Score the share of the qualifications asked for that the vendor's staff hold."""
+    return held(reading.qualifications, vendor.codes["qualifications"], knowledge.qualifications)
+
+
+def industry(reading: Reading, vendor: Vendor, knowledge: Knowledge) -> Verdict:
+    """Score whether the vendor serves the client's industry, a related one counting half."""
+    wanted = () if reading.industry is None else (reading.industry,)
+    return held(wanted, vendor.codes["industries"], knowledge.industries)
+
+
+def held(wanted: tuple[tuple[str, str], ...], codes: frozenset[str], words: Vocabulary) -> Verdict:
+    """Score the codes wanted against those a vendor holds: 1 each, 0.5 for a related one."""
+    if not codes:
+        return NEUTRAL, False
+    strengths = []
+    for _, code in wanted:
+        entry = words.entries.get(code)
+        related = entry is not None and any(other in codes for other in entry.related)
+        strengths.append(1.0 if code in codes else 0.5 if related else 0.0)
+    return _mean(strengths), all(strength >= 1.0 for strength in strengths)
+
+
+def capacity(reading: Reading, vendor: Vendor, knowledge: Knowledge) -> Verdict:
+    """Score headcount against team size: 0.6 at just enough, 1 at five times as many."""
+    team, staff = reading.requirement.team_size, vendor.row.headcount
+    if staff is None or team is None:
+        return NEUTRAL, False
+    ratio = staff / team
+    if ratio >= 1:
+        return 0.6 + 0.4 * _clip((ratio - 1) / (COMFORTABLE - 1)), True
+    return 0.6 * _clip(ratio), False
+
+
+def track_record(reading: Reading, vendor: Vendor, knowledge: Knowledge) -> Verdict:
+    """Score the client rating, shrunk toward the prior by how few reviews it rests on."""
+    rating, reviews = vendor.row.rating, vendor.row.review_count or 0
+    if rating is None or reviews <= 0:
+        return NEUTRAL, False
+    shrunk = (rating * reviews + PRIOR_RATING * PRIOR_REVIEWS) / (reviews + PRIOR_REVIEWS)
+    return _clip(shrunk / 5), shrunk >= GOOD_RATING
+
+
+RULES: Mapping[str, Callable[[Reading, Vendor, Knowledge], Verdict]] = {
+    "engagement_model": engagement_model,
+    "skills": skills,
+    "geography": geography,
+    "budget": budget,
+    "languages": languages,
+    "certifications": certifications,
+    "qualifications": qualifications,
+    "capacity": capacity,
+    "industry": industry,
+    "track_record": track_record,
+}
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def _clip(value: float) -> float:
+    return min(max(value, 0.0), 1.0)
