@@ -75,16 +75,16 @@ HTTP_PROFILE = {
 
 def rows(count: int) -> list[VendorRow]:
     """Return `count` synthetic vendors as engine rows."""
-    return [
-        VendorRow(
-            **{
-                name: tuple(value) if isinstance(value, list) else value
-                for name, value in record.items()
-                if name in ROW_FIELDS
-            }
-        )
-        for record in generate_records(count, seed=5)
-    ]
+    return [_row(record) for record in generate_records(count, seed=5)]
+
+
+def _row(record: dict[str, Any]) -> VendorRow:
+    values: dict[str, Any] = {
+        name: tuple(value) if isinstance(value, list) else value
+        for name, value in record.items()
+        if name in ROW_FIELDS
+    }
+    return VendorRow(**values)
 
 
 def timings(function: Callable[[], object], runs: int) -> list[float]:
