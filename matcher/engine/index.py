@@ -37,6 +37,16 @@ class Columns:
             result[self.by_code.indices[start:end]] = self.by_code.data[start:end]
         return result
 
+    def row_max(self, per_code: np.ndarray) -> np.ndarray:
+        """Return, per vendor, the largest of a value given per code over the codes it has."""
+        result = np.zeros(self.matrix.shape[0])
+        starts = self.matrix.indptr[:-1]
+        filled = self.known & (self.matrix.indptr[1:] > starts)
+        if self.matrix.nnz:
+            values = per_code[self.matrix.indices] * self.matrix.data
+            result[filled] = np.maximum.reduceat(values, starts[filled])
+        return result
+
     def of(self, row: int) -> dict[str, float]:
         """Return one vendor's codes and strengths."""
         start, end = self.matrix.indptr[row], self.matrix.indptr[row + 1]
@@ -87,6 +97,9 @@ class CatalogIndex:
     headcount: np.ndarray
     rating: np.ndarray
     reviews: np.ndarray
+    rated: np.ndarray
+    rate_known: np.ndarray
+    rate_spread: np.ndarray
     countries: Columns
     languages: Columns
     services: Columns
@@ -137,6 +150,7 @@ def build_index(
     numbers = np.full((6, size), np.nan)
     for row, vendor in enumerate(vendors):
         _add_vendor(row, vendor, knowledge, columns, service_of, codes_of, numbers)
+    reviews = np.array([float(vendor.review_count or 0) for vendor in vendors])
     ids = np.array([vendor.id for vendor in vendors], dtype=object)
     tiebreak = np.empty(size, dtype=np.int64)
     tiebreak[np.argsort(ids, kind="stable")] = np.arange(size)
@@ -151,7 +165,10 @@ def build_index(
         rate_high=numbers[3],
         headcount=numbers[4],
         rating=numbers[5],
-        reviews=np.array([_number(vendor.review_count) for vendor in vendors]),
+        reviews=reviews,
+        rated=~np.isnan(numbers[5]) & (reviews > 0),
+        rate_known=~np.isnan(numbers[2]),
+        rate_spread=np.where(numbers[3] > numbers[2], numbers[3] - numbers[2], 1.0),
         revision=revision,
         **built,
     )

@@ -26,32 +26,50 @@ class Factor:
 
 @dataclass(frozen=True, slots=True)
 class Coverage:
-    """How well each vendor covers a list of wanted codes: per code and on average."""
+    """How well each vendor covers a list of wanted codes: per code, on average, at worst."""
 
-    strengths: np.ndarray  # vendors x wanted codes, 0-1
+    per_code: tuple[np.ndarray, ...]
     average: np.ndarray
+    weakest: np.ndarray
+
+    def strengths(self, row: int) -> list[float]:
+        """Return one vendor's strength for each wanted code."""
+        return [float(values[row]) for values in self.per_code]
 
     def names_met(self, row: int, names: tuple[str, ...], at: float = 0.75) -> list[str]:
         """Return the wanted names this vendor meets at a strength of at least `at`."""
-        return [name for name, value in zip(names, self.strengths[row], strict=True) if value >= at]
+        return [name for name, value in zip(names, self.strengths(row), strict=True) if value >= at]
 
     def names_missed(self, row: int, names: tuple[str, ...], at: float = 0.75) -> list[str]:
         """Return the wanted names this vendor does not meet."""
-        return [name for name, value in zip(names, self.strengths[row], strict=True) if value < at]
+        return [name for name, value in zip(names, self.strengths(row), strict=True) if value < at]
+
+
+def combine(per_code: list[np.ndarray], size: int) -> Coverage:
+    """Return the coverage of per-code strength arrays (no codes: nothing covered)."""
+    if not per_code:
+        empty = np.zeros(size)
+        return Coverage((), empty, empty)
+    average = per_code[0].copy()
+    weakest = per_code[0].copy()
+    for values in per_code[1:]:
+        average += values
+        np.minimum(weakest, values, out=weakest)
+    average /= len(per_code)
+    return Coverage(tuple(per_code), average, weakest)
 
 
 def coverage(
     columns: Columns, codes: tuple[str, ...], related: dict[str, tuple[str, ...]]
 ) -> Coverage:
     """Return each vendor's strength for each code: held 1, a related code held 0.5."""
-    size = columns.matrix.shape[0]
-    strengths = np.zeros((size, len(codes)))
-    for position, code in enumerate(codes):
-        strengths[:, position] = columns.has(code)
+    per_code = []
+    for code in codes:
+        values = columns.has(code)
         for other in related.get(code, ()):
-            strengths[:, position] = np.maximum(strengths[:, position], 0.5 * columns.has(other))
-    average = strengths.mean(axis=1) if codes else np.zeros(size)
-    return Coverage(strengths, average)
+            np.maximum(values, 0.5 * columns.has(other), out=values)
+        per_code.append(values)
+    return combine(per_code, columns.matrix.shape[0])
 
 
 def listing(items: list[str], limit: int = 4) -> str:

@@ -22,15 +22,14 @@ def budget(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Facto
     limit, given = reading.budget_usd, reading.requirement.budget
     if limit is None or given is None:
         return None
-    low, high = index.rate_low, index.rate_high
-    known = ~np.isnan(low)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        spread = np.where(high > low, high - low, 1.0)
-        within = IN_BAND + (1 - IN_BAND) * np.clip((limit - low) / spread, 0, 1)
+    low, high, known = index.rate_low, index.rate_high, index.rate_known
+    with np.errstate(invalid="ignore"):
+        within = IN_BAND + (1 - IN_BAND) * np.clip((limit - low) / index.rate_spread, 0, 1)
         above = IN_BAND * np.clip(1 - (low - limit) / (OVER_BUDGET_TO_ZERO * limit), 0, 1)
-        score = np.where(high <= limit, 1.0, np.where(low <= limit, within, above))
-    score = np.where(known, score, NEUTRAL)
-    passes = known & (low <= limit)
+        fits_low = low <= limit
+        score = np.where(high <= limit, 1.0, np.where(fits_low, within, above))
+    score[~known] = NEUTRAL
+    passes = known & fits_low
     ceiling = f"{given.max_rate:g} {given.currency}/h"
 
     def explain(row: int) -> str:

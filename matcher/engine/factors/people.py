@@ -23,7 +23,7 @@ def languages(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Fa
     spoken = coverage(index.languages, wanted, {})
     known = index.languages.known
     score = np.where(known, spoken.average, NEUTRAL)
-    passes = known & (spoken.strengths >= 1).all(axis=1)
+    passes = known & (spoken.weakest >= 1)
 
     def explain(row: int) -> str:
         if not known[row]:
@@ -40,11 +40,11 @@ def languages(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Fa
 
 def track_record(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Factor | None:
     """Score the client rating, shrunk toward a prior when it rests on few reviews."""
-    rating, reviews = index.rating, np.nan_to_num(index.reviews, nan=0.0)
-    known = ~np.isnan(rating) & (reviews > 0)
+    rating, reviews, known = index.rating, index.reviews, index.rated
     shrunk = (rating * reviews + PRIOR_RATING * PRIOR_REVIEWS) / (reviews + PRIOR_REVIEWS)
-    score = np.where(known, np.clip(shrunk / 5, 0, 1), NEUTRAL)
-    passes = known & (shrunk >= GOOD_RATING)
+    score = np.where(known, shrunk / 5, NEUTRAL)
+    with np.errstate(invalid="ignore"):
+        passes = known & (shrunk >= GOOD_RATING)
 
     def explain(row: int) -> str:
         if not known[row]:

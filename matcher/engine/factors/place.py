@@ -41,9 +41,8 @@ def geography(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Fa
     hours = np.zeros(len(codes))
     if client:
         hours = np.array([shared_hours(knowledge.geography, client, code) or 0.0 for code in codes])
-        best = countries.matrix.multiply(hours[np.newaxis, :]).max(axis=1).toarray().ravel()
-        parts.append(best / WORKDAY_HOURS)
-    score = np.where(known, np.mean(parts, axis=0), NEUTRAL)
+        parts.append(countries.row_max(hours) / WORKDAY_HOURS)
+    score = np.where(known, sum(parts[1:], parts[0]) / len(parts), NEUTRAL)
 
     def explain(row: int) -> str:
         vendor = index.vendors[row]

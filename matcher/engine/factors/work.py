@@ -9,7 +9,7 @@ from matcher.engine.index import CatalogIndex, Columns
 from matcher.engine.knowledge import Knowledge, Vocabulary, normalise_term
 from matcher.engine.reading import Reading
 from matcher.engine.resolve import Resolved
-from matcher.engine.scoring import NEUTRAL, Coverage, Factor, coverage, listing
+from matcher.engine.scoring import NEUTRAL, Coverage, Factor, combine, coverage, listing
 
 MET = 0.75
 # Free-text skills match a vendor's own service wording at this similarity or better.
@@ -48,7 +48,7 @@ def skills(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Facto
         raw = must.average if required else nice.average
     known = index.service_texts.known
     score = np.where(known, raw, NEUTRAL)
-    passes = known & (must.strengths >= MET).all(axis=1)
+    passes = known & (must.weakest >= MET) if required else known.copy()
     wanted = tuple(item.text for item in required)
     extra = tuple(item.text for item in preferred)
 
@@ -73,11 +73,7 @@ def skills(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Facto
 def _skill_coverage(
     items: tuple[Resolved, ...], index: CatalogIndex, knowledge: Knowledge
 ) -> Coverage:
-    strengths = np.zeros((index.size, len(items)))
-    for position, item in enumerate(items):
-        strengths[:, position] = _skill_strength(item, index, knowledge)
-    average = strengths.mean(axis=1) if items else np.zeros(index.size)
-    return Coverage(strengths, average)
+    return combine([_skill_strength(item, index, knowledge) for item in items], index.size)
 
 
 def _skill_strength(item: Resolved, index: CatalogIndex, knowledge: Knowledge) -> np.ndarray:
@@ -98,8 +94,7 @@ def _text_strength(text: str, texts: Columns) -> np.ndarray:
         return np.zeros(texts.matrix.shape[0])
     similar = process.cdist([text], texts.codes, scorer=fuzz.token_sort_ratio, processor=None)[0]
     similar = np.where(similar >= TEXT_MATCH, similar / 100.0, 0.0)
-    result: np.ndarray = texts.matrix.multiply(similar[np.newaxis, :]).max(axis=1).toarray().ravel()
-    return result
+    return texts.row_max(similar)
 
 
 def certifications(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Factor | None:
@@ -135,12 +130,12 @@ def _held(
     held = coverage(columns, codes, related)
     known = columns.known
     score = np.where(known, held.average, NEUTRAL)
-    passes = known & (held.strengths >= 1.0).all(axis=1)
+    passes = known & (held.weakest >= 1.0)
 
     def explain(row: int) -> str:
         if not known[row]:
             return f"{noun} not listed"
-        strengths = dict(zip(names, held.strengths[row], strict=True))
+        strengths = dict(zip(names, held.strengths(row), strict=True))
         parts = []
         for label, chosen in (
             ("has", [name for name, value in strengths.items() if value >= 1]),
