@@ -74,12 +74,16 @@ class _ColumnsBuilder:
         self.values.append(value)
 
     def build(self) -> Columns:
-        matrix = sparse.coo_matrix(
-            (self.values, (self.rows, self.columns)), shape=(self.size, len(self.column))
-        ).tocsr()
-        # A vendor listing one thing twice keeps the stronger link, not the sum.
-        matrix.sum_duplicates()
-        matrix.data = np.minimum(matrix.data, 1.0)
+        rows, columns = np.array(self.rows, dtype=np.int64), np.array(self.columns, dtype=np.int64)
+        values = np.array(self.values, dtype=np.float64)
+        # A vendor listing one thing twice keeps the stronger link, not the sum of both.
+        order = np.lexsort((values, columns, rows))
+        rows, columns, values = rows[order], columns[order], values[order]
+        last = np.ones(len(rows), dtype=bool)
+        last[:-1] = (rows[1:] != rows[:-1]) | (columns[1:] != columns[:-1])
+        matrix = sparse.csr_matrix(
+            (values[last], (rows[last], columns[last])), shape=(self.size, len(self.column))
+        )
         return Columns(matrix, tuple(self.column), dict(self.column), self.known, matrix.tocsc())
 
 

@@ -49,17 +49,19 @@ def _relaxation(
         if lowest.size:
             needed_usd = lowest[min(wanted, lowest.size) - 1]
             per_usd = knowledge.per_usd[budget.currency]
-            raised = math.ceil(needed_usd * per_usd)
+            # Rounded first: 30 EUR converted there and back is 30.000000000000004, not 31.
+            raised = math.ceil(round(needed_usd * per_usd, 6))
             adds = int((only_this & (index.rate_low * per_usd <= raised)).sum())
             suggestion = (
                 f"raise the budget from {budget.max_rate:g} to {raised} {budget.currency}/h"
             )
             return Relaxation(name, suggestion, adds)
     if name == "capacity" and reading.requirement.team_size is not None:
-        staff = np.sort(index.headcount[only_this & ~np.isnan(index.headcount)])[::-1]
+        staffed = only_this & (index.headcount >= 1)
+        staff = np.sort(index.headcount[staffed])[::-1]
         if staff.size:
             team = int(staff[min(wanted, staff.size) - 1])
-            adds = int((only_this & (index.headcount >= team)).sum())
+            adds = int((staffed & (index.headcount >= team)).sum())
             suggestion = f"start with a team of {team} instead of {reading.requirement.team_size}"
             return Relaxation(name, suggestion, adds)
     label = name.replace("_", " ")

@@ -66,7 +66,7 @@ def resolve_code(vocabulary: Vocabulary, text: str, cutoff: float = SKILL_CUTOFF
 
 
 def services_in_text(knowledge: Knowledge, text: str) -> tuple[Resolved, ...]:
-    """Find the services a free-text description names, longest phrases first."""
+    """Find the services (or categories: LPO, CX) a free text names, longest phrases first."""
     words = [word.casefold() for word in _WORDS.findall(text)]
     windows: list[tuple[int, int, str]] = [
         (start, start + size, " ".join(words[start : start + size]))
@@ -75,7 +75,11 @@ def services_in_text(knowledge: Knowledge, text: str) -> tuple[Resolved, ...]:
     ]
     if not windows:
         return ()
-    terms = knowledge.services.terms
+    vocabularies = (("service", knowledge.services), ("category", knowledge.categories))
+    terms = tuple(term for _, vocabulary in vocabularies for term in vocabulary.terms)
+    entries = [
+        (level, code) for level, vocabulary in vocabularies for code in vocabulary.term_codes
+    ]
     scores = process.cdist(
         [window for *_, window in windows],
         terms,
@@ -90,8 +94,8 @@ def services_in_text(knowledge: Knowledge, text: str) -> tuple[Resolved, ...]:
         if taken[start:end].any():
             continue
         column = int(np.argmax(scores[row]))
-        code = knowledge.services.term_codes[column]
+        level, code = entries[column]
         taken[start:end] = True
         if code not in found:
-            found[code] = Resolved(window, code, "service", float(scores[row, column]) / 100)
+            found[code] = Resolved(window, code, level, float(scores[row, column]) / 100)
     return tuple(found.values())

@@ -35,7 +35,9 @@ def budget(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Facto
     def explain(row: int) -> str:
         vendor = index.vendors[row]
         if not known[row]:
-            return "rates not listed"
+            if vendor.rate_min is None and vendor.rate_max is None:
+                return "rates not listed"
+            return f"rates in {vendor.currency}, for which no exchange rate is known"
         ends = sorted({value for value in (vendor.rate_min, vendor.rate_max) if value is not None})
         band = "–".join(f"{value:g}" for value in ends) + f" {vendor.currency}/h"
         if vendor.currency != given.currency:
@@ -73,7 +75,8 @@ def capacity(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Fac
             return "headcount not listed"
         people = int(staff[row])
         if people >= team:
-            return f"{people} delivery staff for a team of {team} ({people / team:.0f}x)"
+            times = f"{people / team:.1f}".removesuffix(".0")
+            return f"{people} delivery staff for a team of {team} ({times}x)"
         return f"only {people} delivery staff for a team of {team}"
 
     return Factor(score, known, passes, explain)

@@ -25,6 +25,7 @@ def geography(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Fa
     parts: list[np.ndarray] = []
     passes = known.copy()
     codes = countries.codes
+    in_places = np.ones(index.size, dtype=bool)
     if requirement.places is not None:
         allowed = np.array([code in requirement.places for code in codes], dtype=float)
         in_places = _any(countries.matrix, allowed)
@@ -50,12 +51,14 @@ def geography(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Fa
             return "delivery countries not listed"
         places = listing([knowledge.country_name(code) for code in vendor.delivery_countries])
         if not client:
-            inside = requirement.places is not None and passes[row]
-            return f"delivers from {places}" + ("" if inside else ", outside the places asked for")
+            outside = requirement.places is not None and not in_places[row]
+            return f"delivers from {places}" + (", outside the places asked for" if outside else "")
         positions = [countries.column[code] for code in vendor.delivery_countries]
         kinds = sorted({classes[p] for p in positions}, key=CLASSES.index)
         overlap = max(hours[p] for p in positions)
         text = f"delivers from {places}: {' and '.join(kinds)} for {knowledge.country_name(client)}"
+        if requirement.places is not None and not in_places[row]:
+            text += ", outside the places asked for"
         return f"{text}; {overlap:.0f} of {WORKDAY_HOURS:.0f} working hours shared"
 
     return Factor(score, known, passes, explain)
