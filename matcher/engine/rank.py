@@ -55,7 +55,7 @@ def evaluate(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Eva
         for name in reading.requirement.hard_constraints
         if name in factors
     }
-    banned, banned_places = excluded(reading, index)
+    banned, banned_places = excluded(reading, index, knowledge)
     allowed = ~banned
     for failing in fails.values():
         allowed &= ~failing
@@ -74,6 +74,10 @@ def factor_weights(
     raw = {
         name: sum(profile.get(name, 0.0) for profile in profiles) / len(profiles) for name in names
     }
+    # Defaults are put on the 0-1 scale first, so a request's {"skills": 0.5} means half the
+    # total, whatever the raw numbers in the data file add up to.
+    default_total = sum(raw.values()) or 1.0
+    raw = {name: value / default_total for name, value in raw.items()}
     raw.update({name: value for name, value in reading.requirement.weights if name in raw})
     total = sum(raw.values())
     if total <= 0:

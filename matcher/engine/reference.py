@@ -1,8 +1,7 @@
 """The engine's scoring as a plain loop over vendors: the yardstick the vectorised index is held to.
 
-No arrays and no catalog index: each vendor's wording is resolved against the taxonomy as it
-comes (every distinct text once per call), and each factor is one small function of one vendor,
-`(reading, vendor, knowledge) -> (score, passes)`, written from the rules of the factor modules.
+No arrays, no index: each vendor's wording is resolved as it comes (each distinct text once per
+call), and each factor is a small function of one vendor, written from the factor modules' rules.
 """
 
 from __future__ import annotations
@@ -75,8 +74,7 @@ def asked(reading: Reading) -> tuple[str, ...]:
         "engagement_model": reading.engagement.value != "any",
         "skills": bool(reading.required or reading.preferred),
         "geography": requirement.places is not None
-        or bool(requirement.delivery)
-        or requirement.client_country is not None,
+        or bool(requirement.delivery or requirement.client_country),
         "budget": reading.budget_usd is not None,
         "languages": bool(requirement.languages),
         "certifications": bool(reading.certifications),

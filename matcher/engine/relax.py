@@ -51,7 +51,7 @@ def _relaxation(
             per_usd = knowledge.per_usd[budget.currency]
             # Rounded first: 30 EUR converted there and back is 30.000000000000004, not 31.
             raised = math.ceil(round(needed_usd * per_usd, 6))
-            adds = int((only_this & (index.rate_low * per_usd <= raised)).sum())
+            adds = int((only_this & (np.round(index.rate_low * per_usd, 6) <= raised)).sum())
             suggestion = (
                 f"raise the budget from {budget.max_rate:g} to {raised} {budget.currency}/h"
             )

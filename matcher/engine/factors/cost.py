@@ -48,7 +48,9 @@ def budget(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Facto
             return f"rate {band}, within the {ceiling} budget"
         if low[row] <= limit:
             return f"rate {band}: the lower end fits the {ceiling} budget"
-        return f"rate {band}, {(low[row] - limit) / limit:.0%} above the {ceiling} budget"
+        over = (low[row] - limit) / limit
+        share = f"{over:.0%}" if over >= 0.01 else f"{over:.1%}" if over >= 0.001 else "just"
+        return f"rate {band}, {share} above the {ceiling} budget"
 
     return Factor(score, known, passes, explain)
 

@@ -53,7 +53,7 @@ def track_record(reading: Reading, index: CatalogIndex, knowledge: Knowledge) ->
         plural = "s" if count != 1 else ""
         return (
             f"rated {rating[row]:.1f} from {count} review{plural} "
-            f"({shrunk[row]:.1f} once weighted for how many)"
+            f"({shrunk[row]:.2f} once weighted for how many)"
         )
 
     return Factor(score, known, passes, explain)

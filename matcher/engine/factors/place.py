@@ -18,7 +18,8 @@ def geography(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Fa
     """Score where a vendor delivers from against the places, models and hours asked for."""
     requirement = reading.requirement
     client = requirement.client_country
-    if requirement.places is None and not requirement.delivery and client is None:
+    # Delivery models mean nothing without the client's country (the profile schema requires it).
+    if requirement.places is None and client is None:
         return None
     countries = index.countries
     known = countries.known
@@ -59,19 +60,24 @@ def geography(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Fa
         text = f"delivers from {places}: {' and '.join(kinds)} for {knowledge.country_name(client)}"
         if requirement.places is not None and not in_places[row]:
             text += ", outside the places asked for"
-        return f"{text}; {overlap:.0f} of {WORKDAY_HOURS:.0f} working hours shared"
+        return f"{text}; {_hours(overlap)} of {WORKDAY_HOURS:.0f} working hours shared"
 
     return Factor(score, known, passes, explain)
 
 
-def excluded(reading: Reading, index: CatalogIndex) -> tuple[np.ndarray, str]:
+def excluded(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> tuple[np.ndarray, str]:
     """Return which vendors only deliver from excluded countries (or do not say where)."""
     banned = reading.requirement.excluded_places
     countries = index.countries
     if not banned:
         return np.zeros(index.size, dtype=bool), ""
     elsewhere = np.array([code not in banned for code in countries.codes], dtype=float)
-    return ~_any(countries.matrix, elsewhere), listing(sorted(banned))
+    names = sorted(knowledge.country_name(code) for code in banned)
+    return ~_any(countries.matrix, elsewhere), listing(names)
+
+
+def _hours(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0")
 
 
 def _any(matrix: sparse.csr_matrix, wanted: np.ndarray) -> np.ndarray:
