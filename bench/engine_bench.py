@@ -31,10 +31,10 @@ from matcher.engine.model import Budget, Requirement, VendorRow
 from matcher.engine.rank import rank
 from matcher.engine.reading import read
 from matcher.engine.reference import reference_rank
+from matcher.matching import vendor_row
 from vendors.synthetic import generate_records
 
 ROOT = Path(__file__).resolve().parent.parent
-ROW_FIELDS = frozenset(VendorRow.__slots__)
 PROFILES: tuple[Requirement, ...] = (
     Requirement(
         skills=("customer support", "email and chat support"),
@@ -75,16 +75,7 @@ HTTP_PROFILE = {
 
 def rows(count: int) -> list[VendorRow]:
     """Return `count` synthetic vendors as engine rows."""
-    return [_row(record) for record in generate_records(count, seed=5)]
-
-
-def _row(record: dict[str, Any]) -> VendorRow:
-    values: dict[str, Any] = {
-        name: tuple(value) if isinstance(value, list) else value
-        for name, value in record.items()
-        if name in ROW_FIELDS
-    }
-    return VendorRow(**values)
+    return [vendor_row(record) for record in generate_records(count, seed=5)]
 
 
 def timings(function: Callable[[], object], runs: int) -> list[float]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, current_app
@@ -16,20 +17,9 @@ from matcher.engine.model import Engagement, RankedVendor, Ranking, Requirement,
 from matcher.engine.rank import fit, rank
 from matcher.engine.reading import read
 from vendors.catalog import VendorNotFound, catalog_revision
-from vendors.models import Vendor
+from vendors.models import LIST_FIELDS, Vendor
 
 ROW_FIELDS = tuple(VendorRow.__slots__)
-LIST_FIELDS = frozenset(
-    {
-        "tags",
-        "services",
-        "delivery_countries",
-        "languages",
-        "certifications",
-        "qualifications",
-        "industries",
-    }
-)
 MAX_ATTEMPTS = 3
 
 
@@ -77,14 +67,16 @@ def vendor_rows(session: Session) -> list[VendorRow]:
     """Read every vendor as the engine's plain rows, in id order."""
     columns = [getattr(Vendor, name) for name in ROW_FIELDS]
     result = session.execute(select(*columns).order_by(Vendor.id).execution_options(yield_per=5000))
-    return [VendorRow(**_row_values(row)) for row in result]
+    return [vendor_row(dict(zip(ROW_FIELDS, row, strict=True))) for row in result]
 
 
-def _row_values(row: Any) -> dict[str, Any]:
-    values = dict(zip(ROW_FIELDS, row, strict=True))
+def vendor_row(record: Mapping[str, Any]) -> VendorRow:
+    """Turn a catalog record (lists, None for unknown, extra fields ignored) into an engine row."""
+    values: dict[str, Any] = {name: record.get(name) for name in ROW_FIELDS}
     for name in LIST_FIELDS:
         values[name] = tuple(values[name] or ())
-    return values
+    values["currency"] = values["currency"] or "USD"
+    return VendorRow(**values)
 
 
 def run_match(requirement: Requirement) -> Ranking:

@@ -6,7 +6,6 @@ import json
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -14,19 +13,11 @@ from matcher.engine.index import CatalogIndex, build_index
 from matcher.engine.model import Ranking, Requirement, VendorRow
 from matcher.engine.rank import rank
 from matcher.engine.reference import reference_rank
+from matcher.matching import vendor_row
 from tests.engine.builders import knowledge, loosened, reading, requirement
 from vendors.schema import load_record
 
 DEMO_CATALOG = Path(__file__).resolve().parents[2] / "vendors" / "data" / "demo_catalog.json"
-LIST_FIELDS = (
-    "tags",
-    "services",
-    "delivery_countries",
-    "languages",
-    "certifications",
-    "qualifications",
-    "industries",
-)
 
 NEARSHORE_SPANISH_SUPPORT = requirement(
     skills=["customer support"], languages=["es"], client_country="US", delivery=["nearshore"]
@@ -43,18 +34,10 @@ GERMAN_LEGAL_RESEARCH = requirement(
 TIGHT_BUDGET = requirement(skills=["customer support"], budget=6, hard_constraints=["budget"])
 
 
-def row(record: dict[str, Any]) -> VendorRow:
-    """Turn a normalised catalog record into the engine's row."""
-    values: dict[str, Any] = {name: record.get(name) for name in VendorRow.__slots__}
-    values.update({name: tuple(values[name] or ()) for name in LIST_FIELDS})
-    values["currency"] = values["currency"] or "USD"
-    return VendorRow(**values)
-
-
 @cache
 def demo() -> tuple[dict[str, VendorRow], CatalogIndex]:
     """Return the demo catalog by id, and its index."""
-    rows = [row(load_record(raw)) for raw in json.loads(DEMO_CATALOG.read_text("utf-8"))]
+    rows = [vendor_row(load_record(raw)) for raw in json.loads(DEMO_CATALOG.read_text("utf-8"))]
     return {vendor.id: vendor for vendor in rows}, build_index(rows, knowledge())
 
 
