@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from matcher import create_app
 from tests.factories import vendor
 
 CATALOG = [
@@ -340,3 +341,19 @@ def test_an_empty_catalog_answers_no_results(client: FlaskClient) -> None:
     body = match(client, {"skills": ["payroll"]})
 
     assert (body["results"], body["considered"]) == ([], 0)
+
+
+def test_a_change_through_one_worker_is_seen_by_another_on_its_next_request(
+    client: FlaskClient, database: str
+) -> None:
+    other_worker = create_app({"TESTING": True, "DATABASE_URL": database}).test_client()
+    client.post("/api/v1/vendors", json=vendor("first", services=["Payroll processing"]))
+    before = ids(match(other_worker, {"skills": ["payroll"]}))
+
+    client.post("/api/v1/vendors", json=vendor("second", services=["Payroll processing"]))
+    client.patch("/api/v1/vendors/first", json={"services": ["Data entry"]})
+    after = ids(match(other_worker, {"skills": ["payroll"]}))
+
+    other_worker.application.extensions["engine"].dispose()
+    assert before[0] == "first"
+    assert after[0] == "second"
