@@ -167,26 +167,28 @@ def skill_strength(item: Resolved, vendor: Vendor, knowledge: Knowledge) -> floa
 
 
 def geography(reading: Reading, vendor: Vendor, knowledge: Knowledge) -> Verdict:
-    """Score being in the places asked for, in an acceptable delivery model, and shared hours."""
+    """Score the best delivery country: in the places, acceptable model, not excluded, hours."""
     requirement, world = reading.requirement, knowledge.geography
     countries, client = vendor.row.delivery_countries, requirement.client_country
     if not countries:
         return NEUTRAL, False
-    parts: list[float] = []
-    passes = True
-    if requirement.places is not None:
-        inside = any(country in requirement.places for country in countries)
-        parts.append(float(inside))
-        passes = passes and inside
-    if requirement.delivery and client:
-        kinds = {delivery_class(world, client, country) for country in countries}
-        fits = any(kind in requirement.delivery for kind in kinds)
-        parts.append(float(fits))
-        passes = passes and fits
-    if client:
-        hours = max(shared_hours(world, client, country) or 0.0 for country in countries)
-        parts.append(hours / WORKDAY_HOURS)
-    return _mean(parts), passes
+    delivery = requirement.delivery if client else ()
+    best, passes = 0.0, False
+    for country in countries:
+        inside = requirement.places is None or country in requirement.places
+        fits = not delivery or delivery_class(world, client or "", country) in delivery
+        out = country in requirement.excluded_places
+        parts: list[float] = []
+        if requirement.places is not None:
+            parts.append(float(inside))
+        if delivery:
+            parts.append(float(fits))
+        if client:
+            parts.append((shared_hours(world, client, country) or 0.0) / WORKDAY_HOURS)
+        value = 0.0 if out else (_mean(parts) if parts else 1.0)
+        best = max(best, value)
+        passes = passes or (inside and fits and not out)
+    return best, passes
 
 
 def budget(reading: Reading, vendor: Vendor, knowledge: Knowledge) -> Verdict:

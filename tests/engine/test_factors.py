@@ -171,7 +171,7 @@ def test_a_vendor_with_unlisted_services_does_not_pass_skills_as_a_hard_constrai
             {"countries": ["Eastern Europe"]},
             ["IN"],
             0.0,
-            ["delivers from India, outside the places asked for"],
+            ["delivers from India (outside the places asked for)"],
             id="outside a region",
         ),
         pytest.param(
@@ -185,14 +185,14 @@ def test_a_vendor_with_unlisted_services_does_not_pass_skills_as_a_hard_constrai
             {"countries": ["Latin America"]},
             ["IN", "CO"],
             1.0,
-            ["delivers from India, Colombia"],
+            ["delivers from Colombia; also India"],
             id="one delivery country inside is enough",
         ),
         pytest.param(
             {"countries": ["Latin America"], "client_country": "US"},
             ["IN"],
             0.0,
-            ["delivers from India: offshore for United States, outside the places asked for"],
+            ["delivers from India (outside the places asked for, offshore for United States"],
             id="outside the places, with a client",
         ),
         pytest.param(
@@ -586,3 +586,23 @@ def test_a_vendor_that_lists_nothing_has_only_gaps_and_no_reasons() -> None:
     assert result.reasons == ()
     assert len(result.gaps) == len(result.factors) == 9
     assert all(not factor.known and factor.score == 0.5 for factor in result.factors)
+
+
+def test_an_excluded_country_counts_for_nothing_in_the_geography_score() -> None:
+    profile = requirement(skills=["xyz"], client_country="US", exclude_countries=["MX"])
+    factor = judge(profile, vendor(delivery_countries=["MX", "IN"]), "geography")
+    assert factor.score == pytest.approx(0.0)
+    assert factor.reason.startswith("delivers from India")
+
+
+def test_one_country_must_meet_every_geography_rule_at_once() -> None:
+    profile = requirement(
+        skills=["xyz"],
+        countries=["RO"],
+        client_country="US",
+        delivery=["nearshore"],
+        hard_constraints=["geography"],
+    )
+    result = fit_of(profile, [vendor(delivery_countries=["BR", "RO"])], "acme-bpo")
+    assert result.rank is None
+    assert [exclusion.constraint for exclusion in result.excluded_by] == ["geography"]

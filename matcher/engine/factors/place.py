@@ -15,54 +15,95 @@ CLASSES = ("onshore", "nearshore", "offshore")
 
 
 def geography(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Factor | None:
-    """Score where a vendor delivers from against the places, models and hours asked for."""
+    """Score the vendor's best delivery country: in the places asked for, by an acceptable
+    delivery model, not excluded, sharing the client's working hours. One country must meet
+    every rule at once; excluded countries count for nothing."""
     requirement = reading.requirement
     client = requirement.client_country
     # Delivery models mean nothing without the client's country (the profile schema requires it).
     if requirement.places is None and client is None:
         return None
     countries = index.countries
+    rules = CountryRules(reading, countries.codes, knowledge)
     known = countries.known
-    parts: list[np.ndarray] = []
-    passes = known.copy()
-    codes = countries.codes
-    in_places = np.ones(index.size, dtype=bool)
-    if requirement.places is not None:
-        allowed = np.array([code in requirement.places for code in codes], dtype=float)
-        in_places = _any(countries.matrix, allowed)
-        parts.append(in_places.astype(float))
-        passes &= in_places
-    classes = (
-        [delivery_class(knowledge.geography, client, code) for code in codes] if client else []
-    )
-    if requirement.delivery and client:
-        acceptable = np.array([kind in requirement.delivery for kind in classes], dtype=float)
-        fits = _any(countries.matrix, acceptable)
-        parts.append(fits.astype(float))
-        passes &= fits
-    hours = np.zeros(len(codes))
-    if client:
-        hours = np.array([shared_hours(knowledge.geography, client, code) or 0.0 for code in codes])
-        parts.append(countries.row_max(hours) / WORKDAY_HOURS)
-    score = np.where(known, sum(parts[1:], parts[0]) / len(parts), NEUTRAL)
+    score = np.where(known, countries.row_max(rules.value), NEUTRAL)
+    passes = known & (countries.row_max(rules.eligible.astype(float)) > 0)
 
     def explain(row: int) -> str:
         vendor = index.vendors[row]
         if not known[row]:
             return "delivery countries not listed"
-        places = listing([knowledge.country_name(code) for code in vendor.delivery_countries])
-        if not client:
-            outside = requirement.places is not None and not in_places[row]
-            return f"delivers from {places}" + (", outside the places asked for" if outside else "")
         positions = [countries.column[code] for code in vendor.delivery_countries]
-        kinds = sorted({classes[p] for p in positions}, key=CLASSES.index)
-        overlap = max(hours[p] for p in positions)
-        text = f"delivers from {places}: {' and '.join(kinds)} for {knowledge.country_name(client)}"
-        if requirement.places is not None and not in_places[row]:
-            text += ", outside the places asked for"
-        return f"{text}; {_hours(overlap)} of {WORKDAY_HOURS:.0f} working hours shared"
+        best = max(
+            positions, key=lambda p: (rules.eligible[p], rules.value[p], not rules.banned[p])
+        )
+        text = f"delivers from {knowledge.country_name(countries.codes[best])}"
+        facts = rules.facts(best)
+        others = [knowledge.country_name(countries.codes[p]) for p in positions if p != best]
+        text += f" ({facts})" if facts else ""
+        if others:
+            text += f"; also {listing(others)}"
+        if not passes[row] and others:
+            text += f"; none of its countries {rules.missing}"
+        return text
 
     return Factor(score, known, passes, explain)
+
+
+class CountryRules:
+    """Per country of the catalog: whether it meets the request, and its value 0-1."""
+
+    def __init__(self, reading: Reading, codes: tuple[str, ...], knowledge: Knowledge):
+        requirement = reading.requirement
+        client, world = requirement.client_country, knowledge.geography
+        self.client_name = knowledge.country_name(client) if client else ""
+        self.classes = [delivery_class(world, client, code) for code in codes] if client else []
+        self.hours = [shared_hours(world, client, code) or 0.0 for code in codes] if client else []
+        banned = requirement.excluded_places
+        places, delivery = requirement.places, requirement.delivery if client else ()
+        self.in_places = [places is None or code in places for code in codes]
+        self.acceptable = (
+            [kind in delivery for kind in self.classes] if delivery else [True] * len(codes)
+        )
+        self.banned = [code in banned for code in codes]
+        parts: list[np.ndarray] = []
+        if places is not None:
+            parts.append(np.array(self.in_places, dtype=float))
+        if delivery:
+            parts.append(np.array(self.acceptable, dtype=float))
+        if client:
+            parts.append(np.array(self.hours) / WORKDAY_HOURS)
+        value = sum(parts[1:], parts[0]) / len(parts) if parts else np.ones(len(codes))
+        self.value = np.where(np.array(self.banned, dtype=bool), 0.0, value)
+        self.eligible = np.array(
+            [
+                inside and fits and not out
+                for inside, fits, out in zip(
+                    self.in_places, self.acceptable, self.banned, strict=True
+                )
+            ],
+            dtype=bool,
+        )
+        wanted = []
+        if places is not None:
+            wanted.append("is in the places asked for")
+        if delivery:
+            wanted.append(f"is {' or '.join(delivery)} for {self.client_name}")
+        self.missing = " and ".join(wanted) or "is allowed"
+
+    def facts(self, position: int) -> str:
+        """Say what one country is for this request."""
+        facts = []
+        if self.banned[position]:
+            facts.append("excluded")
+        elif not self.in_places[position]:
+            facts.append("outside the places asked for")
+        if self.classes:
+            kind = self.classes[position]
+            refused = "" if self.acceptable[position] else ", not a delivery model asked for"
+            facts.append(f"{kind} for {self.client_name}{refused}")
+            facts.append(f"{_hours(self.hours[position])} of 8 working hours shared")
+        return ", ".join(facts)
 
 
 def excluded(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> tuple[np.ndarray, str]:
