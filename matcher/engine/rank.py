@@ -21,8 +21,6 @@ from matcher.engine.reading import Reading
 from matcher.engine.relax import relaxations
 from matcher.engine.scoring import Factor
 
-STRENGTH = 0.75
-WEAKNESS = 0.5
 EXCLUDED_COUNTRIES = "geography"
 
 
@@ -136,6 +134,10 @@ def fit(reading: Reading, index: CatalogIndex, knowledge: Knowledge, row: int) -
     return explain(evaluation, index, row, rank=place)
 
 
+def _sentence(item: FactorScore) -> str:
+    return f"{item.name.replace('_', ' ')}: {item.reason}"
+
+
 def explain(
     evaluation: Evaluation, index: CatalogIndex, row: int, *, rank: int | None
 ) -> RankedVendor:
@@ -156,15 +158,17 @@ def explain(
             )
         )
     strongest = sorted(scores, key=lambda item: -item.points)
+    short = {name: bool(factor.short[row]) for name, factor in evaluation.factors.items()}
+    failed = {name for name, failing in evaluation.fails.items() if failing[row]}
     reasons = tuple(
-        f"{item.name.replace('_', ' ')}: {item.reason}"
+        _sentence(item)
         for item in strongest
-        if item.known and item.score >= STRENGTH and item.weight > 0
+        if item.known and not short[item.name] and item.name not in failed and item.weight > 0
     )
     gaps = tuple(
-        f"{item.name.replace('_', ' ')}: {item.reason}"
+        _sentence(item)
         for item in strongest
-        if not item.known or item.score < WEAKNESS
+        if not item.known or short[item.name] or item.name in failed
     )
     exclusions = tuple(
         Exclusion(name, evaluation.factors[name].explain(row))

@@ -16,12 +16,14 @@ NEUTRAL = 0.5
 @dataclass(frozen=True, slots=True)
 class Factor:
     """One factor over the whole catalog: every vendor's score 0-1, whether its data was known,
-    whether it satisfies the factor as a hard constraint, and the reason for any one vendor."""
+    whether it satisfies the factor as a hard constraint, whether it falls short of anything
+    asked for (a gap, never a strength), and the reason for any one vendor."""
 
     score: np.ndarray
     known: np.ndarray
     passes: np.ndarray
     explain: Callable[[int], str]
+    short: np.ndarray
 
 
 @dataclass(frozen=True, slots=True)

@@ -514,8 +514,20 @@ def test_unlisted_industries_are_neutral_and_unknown() -> None:
     ("rating", "reviews", "score", "says"),
     [
         (4.8, 200, 0.950, "rated 4.8 from 200 reviews (4.75 once weighted for how many)"),
-        (5.0, 1, 0.782, "rated 5.0 from 1 review (3.91 once weighted for how many)"),
-        (3.0, 100, 0.615, "rated 3.0 from 100 reviews (3.07 once weighted for how many)"),
+        (
+            5.0,
+            1,
+            0.782,
+            "rated 5.0 from 1 review (3.91 once weighted for how many, under the 4.0 "
+            "of a good record)",
+        ),
+        (
+            3.0,
+            100,
+            0.615,
+            "rated 3.0 from 100 reviews (3.07 once weighted for how many, under the 4.0 "
+            "of a good record)",
+        ),
     ],
 )
 def test_track_record_shrinks_a_rating_toward_the_prior_when_reviews_are_few(

@@ -312,3 +312,34 @@ def test_an_empty_catalog_ranks_nothing_without_failing(profile: Requirement) ->
 def test_delivery_models_without_a_client_country_do_not_break_the_ranking() -> None:
     answer = ranking(requirement(skills=["data entry"], delivery=["nearshore"]), [vendor()])
     assert [result.vendor_id for result in answer.results] == ["acme-bpo"]
+
+
+def test_anything_missing_is_a_gap_and_never_a_reason() -> None:
+    profile = requirement(
+        skills=["payroll processing", "accounts payable"],
+        languages=["es", "pt"],
+        certifications=["PCI DSS", "SOC 2"],
+        engagement_model="BPO",
+    )
+    one = vendor(
+        services=["Payroll processing"],
+        languages=["es"],
+        certifications=["PCI DSS"],
+    )
+
+    result = fit_of(profile, [one], one.id)
+
+    for name in ("skills", "languages", "certifications"):
+        assert any(gap.startswith(f"{name}:") for gap in result.gaps), name
+        assert not any(reason.startswith(f"{name}:") for reason in result.reasons), name
+
+
+def test_a_failed_hard_constraint_is_a_gap_even_when_its_score_is_high() -> None:
+    profile = requirement(skills=["xyz"], hard_constraints=["track_record"])
+    one = vendor(rating=4.9, review_count=2)
+
+    result = fit_of(profile, [one], one.id)
+
+    assert any(gap.startswith("track record:") for gap in result.gaps)
+    assert not any(reason.startswith("track record:") for reason in result.reasons)
+    assert "under the 4.0" in next(e.reason for e in result.excluded_by)

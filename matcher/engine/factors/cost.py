@@ -52,7 +52,9 @@ def budget(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Facto
         share = f"{over:.0%}" if over >= 0.01 else f"{over:.1%}" if over >= 0.001 else "just"
         return f"rate {band}, {share} above the {ceiling} budget"
 
-    return Factor(score, known, passes, explain)
+    with np.errstate(invalid="ignore"):
+        short = known & (high > limit)
+    return Factor(score, known, passes, explain, short)
 
 
 def capacity(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Factor | None:
@@ -81,4 +83,4 @@ def capacity(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Fac
             return f"{people} delivery staff for a team of {team} ({times}x)"
         return f"only {people} delivery staff for a team of {team}"
 
-    return Factor(score, known, passes, explain)
+    return Factor(score, known, passes, explain, known & ~passes)

@@ -35,7 +35,7 @@ def languages(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Fa
             parts.append(f"not {listing(lacks)}")
         return "; ".join(parts)
 
-    return Factor(score, known, passes, explain)
+    return Factor(score, known, passes, explain, known & ~passes)
 
 
 def track_record(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Factor | None:
@@ -51,9 +51,10 @@ def track_record(reading: Reading, index: CatalogIndex, knowledge: Knowledge) ->
             return "no client rating yet"
         count = int(reviews[row])
         plural = "s" if count != 1 else ""
+        below = "" if passes[row] else f", under the {GOOD_RATING:.1f} of a good record"
         return (
             f"rated {rating[row]:.1f} from {count} review{plural} "
-            f"({shrunk[row]:.2f} once weighted for how many)"
+            f"({shrunk[row]:.2f} once weighted for how many{below})"
         )
 
-    return Factor(score, known, passes, explain)
+    return Factor(score, known, passes, explain, known & ~passes)

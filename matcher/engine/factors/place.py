@@ -47,7 +47,7 @@ def geography(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Fa
             text += f"; none of its countries {rules.missing}"
         return text
 
-    return Factor(score, known, passes, explain)
+    return Factor(score, known, passes, explain, known & (~passes | (score < 0.5)))
 
 
 class CountryRules:

@@ -32,7 +32,7 @@ def engagement_model(reading: Reading, index: CatalogIndex, knowledge: Knowledge
             return f"does {wanted} work (tagged {tags})"
         return f"tagged {tags} only, and the work is {wanted}"
 
-    return Factor(score, np.ones(index.size, dtype=bool), match, explain)
+    return Factor(score, np.ones(index.size, dtype=bool), match, explain, ~match)
 
 
 def skills(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Factor | None:
@@ -67,7 +67,10 @@ def skills(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Facto
             parts.append(f"{len(nice.names_met(row, extra))} of {len(extra)} preferred")
         return "; ".join(parts)
 
-    return Factor(score, known, passes, explain)
+    short = known & ~passes
+    if preferred:
+        short |= known & (nice.weakest < MET)
+    return Factor(score, known, passes, explain, short)
 
 
 def _skill_coverage(
@@ -146,7 +149,7 @@ def _held(
                 parts.append(f"{label} {listing(chosen)}")
         return "; ".join(parts)
 
-    return Factor(score, known, passes, explain)
+    return Factor(score, known, passes, explain, known & ~passes)
 
 
 def _name(vocabulary: Vocabulary, text: str, code: str) -> str:
