@@ -85,6 +85,7 @@ class Knowledge:
     cues: Mapping[str, tuple[str, ...]]
     country_names: Mapping[str, str]
     language_names: Mapping[str, str]
+    edge_words: frozenset[str]
 
     def country_name(self, code: str) -> str:
         """Return a country's English name, or its code when unknown."""
@@ -95,9 +96,12 @@ class Knowledge:
         return self.language_names.get(code, code)
 
 
+def _read_text(name: str) -> str:
+    return resources.files("matcher").joinpath(f"data/{name}").read_text("utf-8")
+
+
 def _read(name: str) -> Any:
-    text = resources.files("matcher").joinpath(f"data/{name}").read_text("utf-8")
-    return json.loads(text)
+    return json.loads(_read_text(name))
 
 
 def _vocabulary(items: list[dict[str, Any]]) -> Vocabulary:
@@ -114,7 +118,11 @@ def _vocabulary(items: list[dict[str, Any]]) -> Vocabulary:
             related=tuple(item.get("related", ())),
         )
         entries[entry.code] = entry
-        for term in dict.fromkeys(normalise_term(t) for t in [item["name"], *item["aliases"]]):
+        # The code itself ("email_chat_support") is a term too: catalogs may use codes.
+        names = [item["name"], *item["aliases"], item["code"]]
+        for term in dict.fromkeys(normalise_term(t) for t in names):
+            if term in terms:
+                continue
             terms.append(term)
             codes.append(entry.code)
     return Vocabulary(entries, tuple(terms), tuple(codes), dict(zip(terms, codes, strict=True)))
@@ -153,6 +161,7 @@ def load_knowledge() -> Knowledge:
         rates_as_of=rates["as_of"],
         weights={kind: dict(weights[kind]) for kind in ("BPO", "KPO")},
         cues={kind: tuple(words) for kind, words in _read("engagement_cues.json").items()},
+        edge_words=frozenset(_read_text("phrase_edges.txt").split()),
         country_names={
             country.alpha_2: getattr(country, "common_name", country.name)
             for country in pycountry.countries

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from matcher.engine.knowledge import Knowledge, Vocabulary, normalise_term
@@ -26,17 +27,21 @@ class Reading:
 
 def read(requirement: Requirement, knowledge: Knowledge) -> Reading:
     """Resolve a requirement against the taxonomy."""
-    required = tuple(resolve_skill(knowledge, skill) for skill in requirement.skills)
+    required = _distinct(resolve_skill(knowledge, skill) for skill in requirement.skills)
     described = services_in_text(knowledge, requirement.description or "")
+    preferred = _distinct(resolve_skill(knowledge, skill) for skill in requirement.preferred_skills)
     if not required:
         required = described
+    else:
+        # Services the description names beyond the skills are wanted too, as preferences.
+        preferred = _distinct((*preferred, *described), skip=required)
     budget = requirement.budget
     rate = knowledge.per_usd.get(budget.currency) if budget else None
     return Reading(
         requirement=requirement,
         engagement=infer_engagement(requirement, knowledge, (*required, *described)),
         required=required,
-        preferred=tuple(resolve_skill(knowledge, skill) for skill in requirement.preferred_skills),
+        preferred=preferred,
         certifications=_codes(knowledge.certifications, requirement.certifications),
         qualifications=_codes(knowledge.qualifications, requirement.qualifications),
         industry=_codes(knowledge.industries, (requirement.industry,))[0]
@@ -44,6 +49,21 @@ def read(requirement: Requirement, knowledge: Knowledge) -> Reading:
         else None,
         budget_usd=budget.max_rate / rate if budget and rate else None,
     )
+
+
+def _distinct(items: Iterable[Resolved], skip: tuple[Resolved, ...] = ()) -> tuple[Resolved, ...]:
+    # "payroll", "Payroll" and "Lohnabrechnung" are one skill, counted once.
+    seen = {_key(item) for item in skip}
+    kept = []
+    for item in items:
+        if _key(item) not in seen:
+            seen.add(_key(item))
+            kept.append(item)
+    return tuple(kept)
+
+
+def _key(item: Resolved) -> tuple[str, str]:
+    return (item.level, item.code or normalise_term(item.text))
 
 
 def _codes(vocabulary: Vocabulary, texts: tuple[str, ...]) -> tuple[tuple[str, str], ...]:

@@ -14,7 +14,7 @@ from rapidfuzz import fuzz
 
 from matcher.engine.factors.cost import COMFORTABLE, IN_BAND, OVER_BUDGET_TO_ZERO
 from matcher.engine.factors.people import GOOD_RATING, PRIOR_RATING, PRIOR_REVIEWS
-from matcher.engine.factors.work import MET, REQUIRED_SHARE, TEXT_MATCH
+from matcher.engine.factors.work import CONTAINED, MET, REQUIRED_SHARE, TEXT_MATCH
 from matcher.engine.geography import WORKDAY_HOURS, delivery_class, shared_hours
 from matcher.engine.knowledge import Knowledge, Vocabulary, normalise_term
 from matcher.engine.model import FACTORS, Requirement, VendorRow
@@ -162,8 +162,14 @@ def skill_strength(item: Resolved, vendor: Vendor, knowledge: Knowledge) -> floa
     if item.level == "category" and item.code is not None:
         return vendor.categories.get(item.code, 0.0)
     wanted = normalise_term(item.text)
-    similar = [fuzz.token_sort_ratio(wanted, text, processor=None) for text in vendor.texts]
-    return max((value / 100.0 for value in similar if value >= TEXT_MATCH), default=0.0)
+    similar = [
+        max(
+            fuzz.token_sort_ratio(wanted, text, processor=None) / 100.0,
+            CONTAINED * fuzz.token_set_ratio(wanted, text, processor=None) / 100.0,
+        )
+        for text in vendor.texts
+    ]
+    return max((value for value in similar if value >= TEXT_MATCH), default=0.0)
 
 
 def geography(reading: Reading, vendor: Vendor, knowledge: Knowledge) -> Verdict:

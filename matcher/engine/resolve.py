@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from matcher.engine.knowledge import Knowledge, Vocabulary, normalise_term
 
-# A term must be this alike (0-100) to stand for an entry: typos and word order pass,
-# a short word inside a longer name does not ("data" is 57% of "data entry").
-SKILL_CUTOFF = 86.0
-TEXT_CUTOFF = 92.0
+# A term must be this alike (0-1) to stand for an entry, and have as many words: typos and
+# swapped words pass; a word inside a longer name does not ("data" is not "data entry",
+# "accounting" is not "GL accounting").
+SKILL_CUTOFF = 0.86
+TEXT_CUTOFF = 0.92
 MAX_WINDOW = 5
-_WORDS = re.compile(r"[^\W_][\w&/+.-]*", re.UNICODE)
+_WORDS = re.compile(r"[^\W_][\w&/+-]*(?:\.[\w]+)*", re.UNICODE)
+_WORD_BREAKS = re.compile(r"[\s/-]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,27 +27,42 @@ class Resolved:
 
     text: str
     code: str | None
-    level: str  # "service", "category" or "unresolved"
+    level: Literal["service", "category", "unresolved"]
     similarity: float
 
 
-def similarity(query: str, choices: tuple[str, ...]) -> np.ndarray:
-    """Return 0-1 similarities of one normalised query to many: the better of the
-    plain and the word-sorted ratio, so typos and swapped words both pass."""
-    plain = process.cdist([query], choices, scorer=fuzz.ratio, processor=None)[0]
-    sorted_words = process.cdist([query], choices, scorer=fuzz.token_sort_ratio, processor=None)[0]
-    result: np.ndarray = np.maximum(plain, sorted_words).astype(np.float64) / 100.0
+def ratio(scores: np.ndarray) -> np.ndarray:
+    """Turn rapidfuzz's 0-100 scores into the engine's 0-1 scale."""
+    result: np.ndarray = np.asarray(scores, dtype=np.float64) / 100.0
     return result
 
 
+def similarity(query: str, vocabulary: Vocabulary) -> np.ndarray:
+    """Return 0-1 similarities of a normalised query to every term: the better of the plain
+    and the word-sorted ratio, so typos and swapped words both pass."""
+    plain = process.cdist([query], vocabulary.terms, scorer=fuzz.ratio, processor=None)[0]
+    swapped = process.cdist(
+        [query], vocabulary.terms, scorer=fuzz.token_sort_ratio, processor=None
+    )[0]
+    return ratio(np.maximum(plain, swapped))
+
+
 def _best(vocabulary: Vocabulary, term: str, cutoff: float) -> tuple[str, float] | None:
+    exact = vocabulary.by_term.get(term)
+    if exact is not None:
+        return exact, 1.0
     if not vocabulary.terms:
         return None
-    scores = similarity(term, vocabulary.terms)
-    best = int(np.argmax(scores))
-    if scores[best] * 100 < cutoff:
-        return None
-    return vocabulary.term_codes[best], float(scores[best])
+    scores = similarity(term, vocabulary)
+    words = set(_WORD_BREAKS.split(term))
+    for position in np.argsort(-scores, kind="stable"):
+        if scores[position] < cutoff:
+            return None
+        other = set(_WORD_BREAKS.split(vocabulary.terms[position]))
+        # A term that only adds or drops whole words is another thing, not a spelling of it.
+        if not (words < other or other < words):
+            return vocabulary.term_codes[position], float(scores[position])
+    return None
 
 
 def resolve_skill(knowledge: Knowledge, text: str) -> Resolved:
@@ -72,30 +90,34 @@ def services_in_text(knowledge: Knowledge, text: str) -> tuple[Resolved, ...]:
         (start, start + size, " ".join(words[start : start + size]))
         for size in range(MAX_WINDOW, 0, -1)
         for start in range(len(words) - size + 1)
+        # A phrase neither starts nor ends with a filler word ("and", "our", "für").
+        if words[start] not in knowledge.edge_words
+        and words[start + size - 1] not in knowledge.edge_words
     ]
     if not windows:
         return ()
     vocabularies = (("service", knowledge.services), ("category", knowledge.categories))
     terms = tuple(term for _, vocabulary in vocabularies for term in vocabulary.terms)
     entries = [
-        (level, code) for level, vocabulary in vocabularies for code in vocabulary.term_codes
+        (level, vocabulary, code)
+        for level, vocabulary in vocabularies
+        for code in vocabulary.term_codes
     ]
-    scores = process.cdist(
-        [window for *_, window in windows],
-        terms,
-        scorer=fuzz.ratio,
-        processor=None,
-        score_cutoff=TEXT_CUTOFF,
+    scores = ratio(
+        process.cdist([window for *_, window in windows], terms, scorer=fuzz.ratio, processor=None)
     )
+    scores[scores < TEXT_CUTOFF] = 0.0
     taken = np.zeros(len(words), dtype=bool)
     found: dict[str, Resolved] = {}
     for row in np.flatnonzero(scores.max(axis=1)):
-        start, end, window = windows[row]
+        start, end, _ = windows[row]
         if taken[start:end].any():
             continue
         column = int(np.argmax(scores[row]))
-        level, code = entries[column]
+        level, vocabulary, code = entries[column]
         taken[start:end] = True
         if code not in found:
-            found[code] = Resolved(window, code, level, float(scores[row, column]) / 100)
+            # Named as the taxonomy names it: the reader did not write this phrase as a skill.
+            name = vocabulary.entries[code].name
+            found[code] = Resolved(name, code, level, float(scores[row, column]))  # type: ignore[arg-type]
     return tuple(found.values())

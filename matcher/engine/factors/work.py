@@ -8,12 +8,13 @@ from rapidfuzz import fuzz, process
 from matcher.engine.index import CatalogIndex, Columns
 from matcher.engine.knowledge import Knowledge, Vocabulary, normalise_term
 from matcher.engine.reading import Reading
-from matcher.engine.resolve import Resolved
+from matcher.engine.resolve import Resolved, ratio
 from matcher.engine.scoring import NEUTRAL, Coverage, Factor, combine, coverage, listing
 
 MET = 0.75
-# Free-text skills match a vendor's own service wording at this similarity or better.
-TEXT_MATCH = 80.0
+# Free-text skills match a vendor's own service wording at this similarity (0-1) or better.
+TEXT_MATCH = 0.8
+CONTAINED = 0.9
 REQUIRED_SHARE = 0.8
 
 
@@ -95,9 +96,16 @@ def _text_strength(text: str, texts: Columns) -> np.ndarray:
     # Fuzzy matching runs against the distinct service wordings of the catalog, not per vendor.
     if not texts.codes:
         return np.zeros(texts.matrix.shape[0])
-    similar = process.cdist([text], texts.codes, scorer=fuzz.token_sort_ratio, processor=None)[0]
-    similar = np.where(similar >= TEXT_MATCH, similar / 100.0, 0.0)
-    return texts.row_max(similar)
+    alike = ratio(
+        process.cdist([text], texts.codes, scorer=fuzz.token_sort_ratio, processor=None)[0]
+    )
+    # A vendor wording that contains the skill's words ("social media" in "social media
+    # support") is a match too, a little weaker than the same words.
+    within = CONTAINED * ratio(
+        process.cdist([text], texts.codes, scorer=fuzz.token_set_ratio, processor=None)[0]
+    )
+    similar = np.maximum(alike, within)
+    return texts.row_max(np.where(similar >= TEXT_MATCH, similar, 0.0))
 
 
 def certifications(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Factor | None:
