@@ -76,6 +76,9 @@ class MatchOut(Schema):
     considered = fields.Integer(required=True)
     excluded = fields.Nested(ExcludedOut, required=True)
     relaxations = fields.List(fields.Nested(RelaxationOut), required=True)
+    notes = fields.List(
+        fields.String(), metadata={"description": "what the engine could not read or judge"}
+    )
 
 
 class ExclusionOut(Schema):
@@ -130,6 +133,7 @@ def match_data(ranking: Ranking) -> dict[str, Any]:
             {"constraint": item.constraint, "suggestion": item.suggestion, "adds": item.adds}
             for item in ranking.relaxations
         ],
+        "notes": list(ranking.notes),
     }
 
 

@@ -19,7 +19,7 @@ from matcher.engine.model import (
 )
 from matcher.engine.reading import Reading
 from matcher.engine.relax import relaxations
-from matcher.engine.scoring import Factor
+from matcher.engine.scoring import Factor, listing
 
 EXCLUDED_COUNTRIES = "geography"
 
@@ -48,11 +48,16 @@ def evaluate(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Eva
     total = np.zeros(index.size)
     for name, factor in factors.items():
         total += 100.0 * weights[name] * factor.score
+    hard = reading.requirement.hard_constraints
+    # In the registry's order, so explanations list failures the same way in every process.
     fails = {
         name: ~factors[name].passes
-        for name in reading.requirement.hard_constraints
-        if name in factors
+        for name, _ in FACTOR_FUNCTIONS
+        if name in hard and name in factors
     }
+    if "skills" in hard and "skills" not in factors:
+        # Skills must be met, yet none was recognised: no vendor can be shown to meet them.
+        fails["skills"] = np.ones(index.size, dtype=bool)
     banned, banned_places = excluded(reading, index, knowledge)
     allowed = ~banned
     for failing in fails.values():
@@ -89,7 +94,8 @@ def rank(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Ranking
     candidates = np.flatnonzero(evaluation.allowed)
     top = _best(candidates, evaluation.total, index.tiebreak, reading.requirement.limit)
     results = tuple(
-        explain(evaluation, index, int(row), rank=position + 1) for position, row in enumerate(top)
+        explain(evaluation, index, knowledge, int(row), rank=position + 1)
+        for position, row in enumerate(top)
     )
     failing = dict(evaluation.fails)
     if evaluation.banned.any():
@@ -106,7 +112,24 @@ def rank(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Ranking
             sorted((name, int(mask.sum())) for name, mask in failing.items() if mask.any())
         ),
         relaxations=relaxations(reading, index, knowledge, evaluation) if short else (),
+        notes=_notes(reading, evaluation),
     )
+
+
+def _notes(reading: Reading, evaluation: Evaluation) -> tuple[str, ...]:
+    notes = []
+    if "skills" not in evaluation.factors:
+        notes.append(
+            "No service was recognised in the skills or the description, so skills are not "
+            "judged: name the services needed in `skills`."
+        )
+    unmatched = [item.text for item in reading.required if item.level == "unresolved"]
+    if unmatched:
+        notes.append(
+            f"Not in the service taxonomy, matched against the vendors' own wording: "
+            f"{listing(unmatched)}."
+        )
+    return tuple(notes)
 
 
 def _best(
@@ -131,7 +154,14 @@ def fit(reading: Reading, index: CatalogIndex, knowledge: Knowledge, row: int) -
         total, tiebreak = evaluation.total, index.tiebreak
         ahead = (total > total[row]) | ((total == total[row]) & (tiebreak < tiebreak[row]))
         place = int((evaluation.allowed & ahead).sum()) + 1
-    return explain(evaluation, index, row, rank=place)
+    return explain(evaluation, index, knowledge, row, rank=place)
+
+
+def _failure(evaluation: Evaluation, name: str, row: int) -> str:
+    factor = evaluation.factors.get(name)
+    if factor is None:
+        return "no service was recognised in the requirement, so none can be shown to be met"
+    return factor.explain(row)
 
 
 def _sentence(item: FactorScore) -> str:
@@ -139,7 +169,7 @@ def _sentence(item: FactorScore) -> str:
 
 
 def explain(
-    evaluation: Evaluation, index: CatalogIndex, row: int, *, rank: int | None
+    evaluation: Evaluation, index: CatalogIndex, knowledge: Knowledge, row: int, *, rank: int | None
 ) -> RankedVendor:
     """Build one vendor's result: factor breakdown, reasons, gaps and exclusions."""
     vendor = index.vendors[row]
@@ -170,16 +200,20 @@ def explain(
         for item in strongest
         if not item.known or short[item.name] or item.name in failed
     )
-    exclusions = tuple(
-        Exclusion(name, evaluation.factors[name].explain(row))
+    exclusions = [
+        Exclusion(name, _failure(evaluation, name, row))
         for name, failing in evaluation.fails.items()
         if failing[row]
-    )
+    ]
     if evaluation.banned[row]:
-        reason = f"delivers only from excluded countries ({evaluation.banned_places})"
+        countries = listing([knowledge.country_name(code) for code in vendor.delivery_countries])
+        reason = f"delivers only from excluded countries ({countries})"
         if not vendor.delivery_countries:
             reason = "delivery countries not listed, so the excluded countries cannot be ruled out"
-        exclusions = (Exclusion(EXCLUDED_COUNTRIES, reason), *exclusions)
+        geography = [item for item in exclusions if item.constraint == EXCLUDED_COUNTRIES]
+        others = [item for item in exclusions if item.constraint != EXCLUDED_COUNTRIES]
+        merged = "; ".join([reason, *(item.reason for item in geography)])
+        exclusions = [Exclusion(EXCLUDED_COUNTRIES, merged), *others]
     return RankedVendor(
         rank=rank,
         score=round(float(evaluation.total[row]), 1),
@@ -189,5 +223,5 @@ def explain(
         factors=tuple(scores),
         reasons=reasons,
         gaps=gaps,
-        excluded_by=exclusions,
+        excluded_by=tuple(exclusions),
     )

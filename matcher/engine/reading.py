@@ -34,7 +34,7 @@ def read(requirement: Requirement, knowledge: Knowledge) -> Reading:
         required = described
     else:
         # Services the description names beyond the skills are wanted too, as preferences.
-        preferred = _distinct((*preferred, *described), skip=required)
+        preferred = (*preferred, *_distinct(described, skip=(*required, *preferred)))
     budget = requirement.budget
     rate = knowledge.per_usd.get(budget.currency) if budget else None
     return Reading(
@@ -98,7 +98,7 @@ def infer_engagement(
         found = sorted({cue for cue in cues if _mentions(text, cue)})
         votes[kind] += 0.5 * len(found)
         if found:
-            evidence.append(f"the description mentions {', '.join(found[:4])}")
+            evidence.append(f"the requirement mentions {', '.join(found[:4])}")
     if requirement.qualifications:
         votes["KPO"] += 1
         evidence.append("staff qualifications are required")

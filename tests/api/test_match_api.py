@@ -99,7 +99,14 @@ def ids(body: dict[str, Any]) -> list[str]:
 def test_a_match_answers_in_the_contracts_shape(client: FlaskClient) -> None:
     body = match(client, {"skills": ["customer support"]})
 
-    assert set(body) == {"engagement_model", "results", "considered", "excluded", "relaxations"}
+    assert set(body) == {
+        "engagement_model",
+        "results",
+        "considered",
+        "excluded",
+        "relaxations",
+        "notes",
+    }
     assert body["considered"] == 4
     assert body["engagement_model"]["value"] == "BPO"
     assert body["engagement_model"]["inferred"] is True
@@ -357,3 +364,42 @@ def test_a_change_through_one_worker_is_seen_by_another_on_its_next_request(
     other_worker.application.extensions["engine"].dispose()
     assert before[0] == "first"
     assert after[0] == "second"
+
+
+@pytest.mark.usefixtures("catalog")
+def test_a_requirement_the_engine_cannot_read_says_so(client: FlaskClient) -> None:
+    body = match(client, {"description": "We need zebra grooming experts"})
+
+    assert any("No service was recognised" in note for note in body["notes"])
+
+
+@pytest.mark.usefixtures("catalog")
+def test_skills_that_must_be_met_but_are_not_recognised_exclude_everyone(
+    client: FlaskClient,
+) -> None:
+    body = match(
+        client, {"description": "We need zebra grooming experts", "hard_constraints": ["skills"]}
+    )
+
+    assert body["results"] == []
+    assert body["excluded"]["by_constraint"] == {"skills": 4}
+
+
+@pytest.mark.usefixtures("catalog")
+def test_an_excluded_vendor_is_excluded_once_per_constraint_with_its_own_countries(
+    client: FlaskClient,
+) -> None:
+    profile = {
+        "skills": ["customer support"],
+        "client_country": "US",
+        "countries": ["Latin America"],
+        "exclude_countries": ["Colombia"],
+        "hard_constraints": ["geography"],
+    }
+
+    body = client.post("/api/v1/fit", json={"profile": profile, "vendor_id": "bogota-contact"}).json
+
+    assert body is not None
+    [exclusion] = body["excluded_by"]
+    assert exclusion["constraint"] == "geography"
+    assert "delivers only from excluded countries (Colombia)" in exclusion["reason"]

@@ -488,10 +488,10 @@ def test_unlisted_headcount_is_neutral_and_unknown() -> None:
 @pytest.mark.parametrize(
     ("industry", "served", "score", "says"),
     [
-        ("Banking", ["Banking"], 1.0, "has Banking"),
-        ("banks", ["retail banking"], 1.0, "has Banking"),
-        ("Banking", ["Insurance"], 0.5, "related to Banking"),
-        ("Banking", ["Retail"], 0.0, "lacks Banking"),
+        ("Banking", ["Banking"], 1.0, "serves Banking"),
+        ("banks", ["retail banking"], 1.0, "serves Banking"),
+        ("Banking", ["Insurance"], 0.5, "serves the related Banking"),
+        ("Banking", ["Retail"], 0.0, "does not serve Banking"),
     ],
 )
 def test_industry_counts_a_related_industry_half(

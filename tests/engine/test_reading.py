@@ -121,13 +121,13 @@ def test_a_budget_in_another_currency_is_read_in_us_dollars() -> None:
         pytest.param(
             {"skills": ["xyz"], "description": "Scripted, rule-based, high-volume work"},
             "BPO",
-            "the description mentions high-volume, rule-based, scripted",
+            "the requirement mentions high-volume, rule-based, scripted",
             id="BPO cues in the description",
         ),
         pytest.param(
             {"skills": ["xyz"], "description": "Expert judgment and strategic insights"},
             "KPO",
-            "the description mentions expert, insights, judgment",
+            "the requirement mentions expert, insights, judgment",
             id="KPO cues in the description",
         ),
         pytest.param(

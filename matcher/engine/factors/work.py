@@ -125,11 +125,19 @@ def qualifications(reading: Reading, index: CatalogIndex, knowledge: Knowledge) 
 def industry(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Factor | None:
     """Score whether a vendor serves the client's industry (or a related one)."""
     wanted = () if reading.industry is None else (reading.industry,)
-    return _held(wanted, index.industries, knowledge.industries, "industries")
+    return _held(wanted, index.industries, knowledge.industries, "industries", verbs=SERVES)
+
+
+HOLDS = ("has", "related to", "lacks")
+SERVES = ("serves", "serves the related", "does not serve")
 
 
 def _held(
-    wanted: tuple[tuple[str, str], ...], columns: Columns, vocabulary: Vocabulary, noun: str
+    wanted: tuple[tuple[str, str], ...],
+    columns: Columns,
+    vocabulary: Vocabulary,
+    noun: str,
+    verbs: tuple[str, str, str] = HOLDS,
 ) -> Factor | None:
     if not wanted:
         return None
@@ -148,10 +156,14 @@ def _held(
             return f"{noun} not listed"
         strengths = dict(zip(names, held.strengths(row), strict=True))
         parts = []
-        for label, chosen in (
-            ("has", [name for name, value in strengths.items() if value >= 1]),
-            ("related to", [name for name, value in strengths.items() if 0 < value < 1]),
-            ("lacks", [name for name, value in strengths.items() if value == 0]),
+        for label, chosen in zip(
+            verbs,
+            (
+                [name for name, value in strengths.items() if value >= 1],
+                [name for name, value in strengths.items() if 0 < value < 1],
+                [name for name, value in strengths.items() if value == 0],
+            ),
+            strict=True,
         ):
             if chosen:
                 parts.append(f"{label} {listing(chosen)}")
