@@ -157,6 +157,9 @@ class RequirementSchema(Schema):
                 f"{name} is a hard constraint, but the profile does not say what it requires"
                 for name in missing
             ]
+        weights = data.get("weights") or {}
+        if set(weights) == set(FACTORS) and not any(weights.values()):
+            errors["weights"] = ["At least one factor needs a weight above 0."]
         if errors:
             raise ValidationError(errors)
 

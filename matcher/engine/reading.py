@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from matcher.engine.knowledge import Knowledge, Vocabulary, normalise_term
 from matcher.engine.model import Engagement, Requirement
 from matcher.engine.resolve import Resolved, resolve_code, resolve_skill, services_in_text
+from matcher.engine.scoring import listing
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,28 +82,23 @@ def infer_engagement(
     """Return the engagement model asked for, or inferred with the evidence for it."""
     if requirement.engagement_model is not None:
         return Engagement(requirement.engagement_model, False, "as the requirement states")
-    votes = {"BPO": 0.0, "KPO": 0.0}
-    evidence: list[str] = []
+    evidence: list[tuple[str, float, str]] = []
     if requirement.complexity is not None:
         kind = {1: "BPO", 2: "BPO", 4: "KPO", 5: "KPO"}.get(requirement.complexity)
         if kind:
-            votes[kind] += 2
-            evidence.append(f"complexity {requirement.complexity} of 5")
+            evidence.append((kind, 2.0, f"complexity {requirement.complexity} of 5"))
     for resolved in services:
         entry = _entry(knowledge, resolved)
-        if entry is not None and entry[1] in votes:
-            votes[entry[1]] += 1.5
-            evidence.append(f"{entry[0]} is {entry[1]} work")
+        if entry is not None and entry[1] in ("BPO", "KPO"):
+            evidence.append((entry[1], 1.5, f"{entry[0]} is {entry[1]} work"))
     text = normalise_term(" ".join(filter(None, (requirement.title, requirement.description))))
     for kind, cues in knowledge.cues.items():
         found = sorted({cue for cue in cues if _mentions(text, cue)})
-        votes[kind] += 0.5 * len(found)
         if found:
-            evidence.append(f"the requirement mentions {', '.join(found[:4])}")
+            evidence.append((kind, 0.5 * len(found), f"the requirement mentions {listing(found)}"))
     if requirement.qualifications:
-        votes["KPO"] += 1
-        evidence.append("staff qualifications are required")
-    return _decide(votes, evidence)
+        evidence.append(("KPO", 1.0, "staff qualifications are required"))
+    return _decide(evidence)
 
 
 def _entry(knowledge: Knowledge, resolved: Resolved) -> tuple[str, str | None] | None:
@@ -117,11 +113,22 @@ def _mentions(text: str, cue: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(cue)}(?![\w-])", text) is not None
 
 
-def _decide(votes: dict[str, float], evidence: list[str]) -> Engagement:
+def _decide(evidence: list[tuple[str, float, str]]) -> Engagement:
+    votes = {
+        kind: sum(weight for side, weight, _ in evidence if side == kind) for kind in ("BPO", "KPO")
+    }
     bpo, kpo = votes["BPO"], votes["KPO"]
-    because = "; ".join(dict.fromkeys(evidence)) or "nothing in the requirement points either way"
-    if bpo == kpo == 0 or abs(bpo - kpo) < 0.25 * max(bpo, kpo):
-        return Engagement("any", True, f"mixed or no signals ({because}): BPO and KPO both fit")
+    if bpo == kpo == 0:
+        return Engagement(
+            "any", True, "nothing in the requirement points either way: BPO and KPO both fit"
+        )
+    if abs(bpo - kpo) < 0.25 * max(bpo, kpo):
+        mixed = "; ".join(dict.fromkeys(fact for *_, fact in evidence))
+        return Engagement("any", True, f"mixed signals ({mixed}): BPO and KPO both fit")
     value = "BPO" if bpo > kpo else "KPO"
     nature = "rule-based, volume-driven work" if value == "BPO" else "judgment-based, expert work"
-    return Engagement(value, True, f"{nature}: {because}")
+    because = "; ".join(dict.fromkeys(fact for side, _, fact in evidence if side == value))
+    against = "; ".join(dict.fromkeys(fact for side, _, fact in evidence if side != value))
+    return Engagement(
+        value, True, f"{nature}: {because}" + (f" (though {against})" if against else "")
+    )

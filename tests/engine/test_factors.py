@@ -557,14 +557,20 @@ def test_a_perfect_rating_from_one_review_scores_below_a_good_rating_from_many()
     )
 
 
-@pytest.mark.parametrize(("rating", "reviews"), [(None, None), (None, 12), (4.5, 0), (4.5, None)])
+@pytest.mark.parametrize(
+    ("rating", "reviews", "says"),
+    [
+        (None, None, "no client rating yet"),
+        (None, 12, "no client rating yet"),
+        (4.5, 0, "no client rating yet"),
+        (4.5, None, "the number of reviews is not listed"),
+    ],
+)
 def test_a_rating_is_unknown_unless_both_rating_and_reviews_are_given(
-    rating: float | None, reviews: int | None
+    rating: float | None, reviews: int | None, says: str
 ) -> None:
     one = vendor(rating=rating, review_count=reviews)
-    assert_unknown(
-        fit_of(requirement(skills=["xyz"]), [one], one.id), "track_record", "no client rating yet"
-    )
+    assert_unknown(fit_of(requirement(skills=["xyz"]), [one], one.id), "track_record", says)
 
 
 def test_a_vendor_that_lists_nothing_has_only_gaps_and_no_reasons() -> None:

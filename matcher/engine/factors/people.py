@@ -48,7 +48,11 @@ def track_record(reading: Reading, index: CatalogIndex, knowledge: Knowledge) ->
 
     def explain(row: int) -> str:
         if not known[row]:
-            return "no client rating yet"
+            if np.isnan(rating[row]):
+                return "no client rating yet"
+            if index.vendors[row].review_count is None:
+                return f"rated {rating[row]:.1f}, but the number of reviews is not listed"
+            return f"rated {rating[row]:.1f} from no reviews: no client rating yet"
         count = int(reviews[row])
         plural = "s" if count != 1 else ""
         below = "" if passes[row] else f", under the {GOOD_RATING:.1f} of a good record"
