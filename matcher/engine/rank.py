@@ -47,7 +47,7 @@ def evaluate(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Eva
     weights = factor_weights(reading, tuple(factors), knowledge)
     total = np.zeros(index.size)
     for name, factor in factors.items():
-        total += 100.0 * weights[name] * factor.score
+        total += factor.score * (100.0 * weights[name])
     hard = reading.requirement.hard_constraints
     # In the registry's order, so explanations list failures the same way in every process.
     fails = {
@@ -188,7 +188,7 @@ def explain(
             )
         )
     strongest = sorted(scores, key=lambda item: -item.points)
-    short = {name: bool(factor.short[row]) for name, factor in evaluation.factors.items()}
+    short = {name: factor.short(row) for name, factor in evaluation.factors.items()}
     failed = {name for name, failing in evaluation.fails.items() if failing[row]}
     reasons = tuple(
         _sentence(item)

@@ -23,7 +23,13 @@ class Factor:
     known: np.ndarray
     passes: np.ndarray
     explain: Callable[[int], str]
-    short: np.ndarray
+    # Asked of the few vendors shown, so it costs nothing for the rest of the catalog.
+    short: Callable[[int], bool]
+
+
+def failing(known: np.ndarray, passes: np.ndarray) -> Callable[[int], bool]:
+    """Return the usual test of falling short: known data that fails the factor."""
+    return lambda row: bool(known[row] and not passes[row])
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ import numpy as np
 from matcher.engine.index import CatalogIndex
 from matcher.engine.knowledge import Knowledge
 from matcher.engine.reading import Reading
-from matcher.engine.scoring import NEUTRAL, Factor
+from matcher.engine.scoring import NEUTRAL, Factor, failing
 
 # Under budget by the whole band scores 1; the lower end within budget at least this much.
 IN_BAND = 0.75
@@ -52,9 +52,7 @@ def budget(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Facto
         share = f"{over:.0%}" if over >= 0.01 else f"{over:.1%}" if over >= 0.001 else "just"
         return f"rate {band}, {share} above the {ceiling} budget"
 
-    with np.errstate(invalid="ignore"):
-        short = known & (high > limit)
-    return Factor(score, known, passes, explain, short)
+    return Factor(score, known, passes, explain, lambda row: bool(known[row] and high[row] > limit))
 
 
 def capacity(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Factor | None:
@@ -83,4 +81,4 @@ def capacity(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Fac
             return f"{people} delivery staff for a team of {team} ({times}x)"
         return f"only {people} delivery staff for a team of {team}"
 
-    return Factor(score, known, passes, explain, known & ~passes)
+    return Factor(score, known, passes, explain, failing(known, passes))

@@ -7,7 +7,7 @@ import numpy as np
 from matcher.engine.index import CatalogIndex
 from matcher.engine.knowledge import Knowledge
 from matcher.engine.reading import Reading
-from matcher.engine.scoring import NEUTRAL, Factor, coverage, listing
+from matcher.engine.scoring import NEUTRAL, Factor, coverage, failing, listing
 
 # A rating is pulled toward the prior as if it came with this many more reviews at the prior.
 PRIOR_RATING = 3.8
@@ -35,7 +35,7 @@ def languages(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Fa
             parts.append(f"not {listing(lacks)}")
         return "; ".join(parts)
 
-    return Factor(score, known, passes, explain, known & ~passes)
+    return Factor(score, known, passes, explain, failing(known, passes))
 
 
 def track_record(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Factor | None:
@@ -61,4 +61,4 @@ def track_record(reading: Reading, index: CatalogIndex, knowledge: Knowledge) ->
             f"({shrunk[row]:.2f} once weighted for how many{below})"
         )
 
-    return Factor(score, known, passes, explain, known & ~passes)
+    return Factor(score, known, passes, explain, failing(known, passes))

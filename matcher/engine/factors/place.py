@@ -47,7 +47,10 @@ def geography(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Fa
             text += f"; none of its countries {rules.missing}"
         return text
 
-    return Factor(score, known, passes, explain, known & (~passes | (score < 0.5)))
+    def short(row: int) -> bool:
+        return bool(known[row] and (not passes[row] or score[row] < 0.5))
+
+    return Factor(score, known, passes, explain, short)
 
 
 class CountryRules:

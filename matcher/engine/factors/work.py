@@ -9,7 +9,7 @@ from matcher.engine.index import CatalogIndex, Columns
 from matcher.engine.knowledge import Knowledge, Vocabulary, normalise_term
 from matcher.engine.reading import Reading
 from matcher.engine.resolve import Resolved, ratio
-from matcher.engine.scoring import NEUTRAL, Coverage, Factor, combine, coverage, listing
+from matcher.engine.scoring import NEUTRAL, Coverage, Factor, combine, coverage, failing, listing
 
 MET = 0.75
 # Free-text skills match a vendor's own service wording at this similarity (0-1) or better.
@@ -33,7 +33,9 @@ def engagement_model(reading: Reading, index: CatalogIndex, knowledge: Knowledge
             return f"does {wanted} work (tagged {tags})"
         return f"tagged {tags} only, and the work is {wanted}"
 
-    return Factor(score, np.ones(index.size, dtype=bool), match, explain, ~match)
+    return Factor(
+        score, np.ones(index.size, dtype=bool), match, explain, lambda row: not match[row]
+    )
 
 
 def skills(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Factor | None:
@@ -68,9 +70,10 @@ def skills(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Facto
             parts.append(f"{len(nice.names_met(row, extra))} of {len(extra)} preferred")
         return "; ".join(parts)
 
-    short = known & ~passes
-    if preferred:
-        short |= known & (nice.weakest < MET)
+    def short(row: int) -> bool:
+        missing = not passes[row] or (bool(preferred) and nice.weakest[row] < MET)
+        return bool(known[row] and missing)
+
     return Factor(score, known, passes, explain, short)
 
 
@@ -169,7 +172,7 @@ def _held(
                 parts.append(f"{label} {listing(chosen)}")
         return "; ".join(parts)
 
-    return Factor(score, known, passes, explain, known & ~passes)
+    return Factor(score, known, passes, explain, failing(known, passes))
 
 
 def _name(vocabulary: Vocabulary, text: str, code: str) -> str:
