@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,10 @@ FORMATS = ("csv", "json", "jsonl", "xlsx")
 REQUIRED_COLUMNS = ("id", "name", "tags")
 # The array, a record, a list field, and one more so the schema can name a nested list.
 MAX_JSON_DEPTH = 4
+# A catalog workbook is a handful of parts; XML compresses well, but not a thousandfold.
+MAX_XLSX_PARTS = 200
+MAX_XLSX_BYTES = 512 * 2**20
+MAX_XLSX_RATIO = 200
 
 
 class CatalogFileError(ValueError):
@@ -194,7 +199,40 @@ def _object_row(number: int, item: Any) -> RawRow:
     return RawRow(number, item)
 
 
+def check_workbook(path: Path) -> None:
+    """Refuse a workbook before parsing it if it could be a decompression bomb or reach out:
+    too many parts, too much uncompressed XML, an extreme compression ratio, external links
+    or a DTD (XML entity tricks)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+            if len(parts) > MAX_XLSX_PARTS:
+                raise CatalogFileError(f"the workbook has {len(parts)} parts", field="file")
+            total = sum(part.file_size for part in parts)
+            if total > MAX_XLSX_BYTES:
+                raise CatalogFileError(
+                    f"the workbook unpacks to {total // 2**20} MB, more than the "
+                    f"{MAX_XLSX_BYTES // 2**20} MB allowed",
+                    field="file",
+                )
+            for part in parts:
+                if part.compress_size and part.file_size / part.compress_size > MAX_XLSX_RATIO:
+                    raise CatalogFileError(
+                        f"the workbook part {part.filename!r} is compressed suspiciously far",
+                        field="file",
+                    )
+                if part.filename.startswith("xl/externalLinks/"):
+                    raise CatalogFileError("the workbook links to other files", field="file")
+                if part.filename.endswith((".xml", ".rels")):
+                    with archive.open(part) as handle:
+                        if b"<!DOCTYPE" in handle.read(4096).upper():
+                            raise CatalogFileError("the workbook contains a DTD", field="file")
+    except (zipfile.BadZipFile, OSError):
+        raise CatalogFileError("the file is not a readable XLSX workbook", field="file") from None
+
+
 def _xlsx_rows(path: Path) -> Iterator[RawRow]:
+    check_workbook(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook

@@ -247,3 +247,36 @@ def test_json_catalog_elements_that_are_not_objects_are_rejected_rows(
 
     assert status == 422
     assert [error["row"] for error in report["errors"]] == [2, 3, 4, 5]
+
+
+def _workbook_with(tmp_path: Path, name: str, extra: dict[str, bytes]) -> Path:
+    good = write_xlsx(tmp_path / "good.xlsx", vendors(3))
+    path = tmp_path / name
+    with (
+        zipfile.ZipFile(good) as source,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            target.writestr(item, source.read(item))
+        for part, data in extra.items():
+            target.writestr(part, data)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"xl/bomb.xml": b"<a>" + b"A" * 20_000_000 + b"</a>"}, "compressed suspiciously far"),
+        ({"xl/externalLinks/externalLink1.xml": b"<externalLink/>"}, "links to other files"),
+        ({"xl/evil.xml": b'<!DOCTYPE x [<!ENTITY e "boom">]><x>&e;</x>'}, "DTD"),
+        ({f"xl/part{n}.xml": b"<x/>" for n in range(250)}, "parts"),
+    ],
+)
+def test_a_hostile_workbook_is_refused_before_it_is_parsed(
+    client: FlaskClient, tmp_path: Path, extra: dict[str, bytes], message: str
+) -> None:
+    status, report = upload(client, _workbook_with(tmp_path, "hostile.xlsx", extra))
+
+    assert status == 422
+    assert message in report["errors"][0]["message"]
+    assert report["created"] == 0
