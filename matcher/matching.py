@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from dataclasses import fields
 from typing import Any
 
 from flask import Flask, current_app
@@ -19,7 +20,7 @@ from matcher.engine.reading import read
 from vendors.catalog import VendorNotFound, catalog_revision
 from vendors.models import LIST_FIELDS, Vendor
 
-ROW_FIELDS = tuple(VendorRow.__slots__)
+ROW_FIELDS = tuple(field.name for field in fields(VendorRow))
 MAX_ATTEMPTS = 3
 
 

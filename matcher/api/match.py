@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from matcher import matching
-from matcher.api.match_schemas import FitIn, FitOut, MatchOut, fit_data, match_data
+from matcher.api.match_schemas import FIT_OUT, MATCH_OUT, FitIn, fit_data, match_data
 from matcher.api.requests import json_body
 from matcher.profiles import load_requirement
 
 bp = Blueprint("match", __name__)
-MATCH_OUT, FIT_IN, FIT_OUT = MatchOut(), FitIn(), FitOut()
+FIT_IN = FitIn()
 
 
 @bp.post("/match")

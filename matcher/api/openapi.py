@@ -17,7 +17,7 @@ from flask import (
 )
 from swagger_ui_bundle import swagger_ui_path
 
-from matcher.api import match_schemas, prospects, schemas
+from matcher.api import match_schemas, prospect_schemas, schemas
 from matcher.profiles import RequirementSchema
 from vendors.schema import VendorRecordSchema
 
@@ -114,7 +114,7 @@ def build_spec() -> dict[str, Any]:
     for name in ("MatchOut", "FitIn", "FitOut"):
         spec.components.schema(name, schema=getattr(match_schemas, name))
     for name in ("ProspectIn", "ProspectChanges", "ProspectOut", "ProspectPage"):
-        spec.components.schema(name, schema=getattr(prospects, name))
+        spec.components.schema(name, schema=getattr(prospect_schemas, name))
     _vendor_paths(spec)
     _match_paths(spec)
     _prospect_paths(spec)
@@ -209,7 +209,7 @@ def _prospect_paths(spec: APISpec) -> None:
             "get": _operation(
                 "List saved prospects",
                 {200: _ok("A page", "ProspectPage")},
-                query=prospects.PageQuery,
+                query=prospect_schemas.PageQuery,
                 tag=tag,
                 errors=(422,),
             ),

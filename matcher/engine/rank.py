@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-
 import numpy as np
 
 from matcher.engine.factors import FACTOR_FUNCTIONS
@@ -19,22 +16,9 @@ from matcher.engine.model import (
 )
 from matcher.engine.reading import Reading
 from matcher.engine.relax import relaxations
-from matcher.engine.scoring import Factor, listing
+from matcher.engine.scoring import Evaluation, listing
 
 EXCLUDED_COUNTRIES = "geography"
-
-
-@dataclass(frozen=True, slots=True)
-class Evaluation:
-    """Every vendor scored for one requirement, with what each hard constraint excludes."""
-
-    factors: Mapping[str, Factor]
-    weights: Mapping[str, float]
-    total: np.ndarray
-    fails: Mapping[str, np.ndarray]
-    banned: np.ndarray
-    banned_places: str
-    allowed: np.ndarray
 
 
 def evaluate(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Evaluation:
@@ -58,11 +42,11 @@ def evaluate(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Eva
     if "skills" in hard and "skills" not in factors:
         # Skills must be met, yet none was recognised: no vendor can be shown to meet them.
         fails["skills"] = np.ones(index.size, dtype=bool)
-    banned, banned_places = excluded(reading, index, knowledge)
+    banned, banned_text = excluded(reading, index, knowledge)
     allowed = ~banned
     for failing in fails.values():
         allowed &= ~failing
-    return Evaluation(factors, weights, total, fails, banned, banned_places, allowed)
+    return Evaluation(factors, weights, total, fails, banned, banned_text, allowed)
 
 
 def factor_weights(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -11,9 +10,7 @@ from matcher.engine.index import CatalogIndex
 from matcher.engine.knowledge import Knowledge
 from matcher.engine.model import Relaxation
 from matcher.engine.reading import Reading
-
-if TYPE_CHECKING:
-    from matcher.engine.rank import Evaluation
+from matcher.engine.scoring import Evaluation
 
 
 def relaxations(

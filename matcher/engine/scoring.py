@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +30,19 @@ class Factor:
 def failing(known: np.ndarray, passes: np.ndarray) -> Callable[[int], bool]:
     """Return the usual test of falling short: known data that fails the factor."""
     return lambda row: bool(known[row] and not passes[row])
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """Every vendor scored for one requirement, with what each hard constraint excludes."""
+
+    factors: Mapping[str, Factor]
+    weights: Mapping[str, float]
+    total: np.ndarray
+    fails: Mapping[str, np.ndarray]
+    banned: np.ndarray
+    banned_text: str  # the excluded countries, named for a sentence
+    allowed: np.ndarray
 
 
 @dataclass(frozen=True, slots=True)
