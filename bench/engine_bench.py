@@ -140,6 +140,15 @@ def bench_http(requests: int = 200) -> None:
         subprocess.run(
             [*flask, "demo", "--no-serve"], cwd=ROOT, env=env, check=True, capture_output=True
         )
+        created = subprocess.run(
+            [*flask, "keys", "create", "--role", "procurement", "--name", "bench"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        key = created.stdout.strip().splitlines()[-1]
         port = free_port()
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
@@ -152,8 +161,8 @@ def bench_http(requests: int = 200) -> None:
             _wait_for(port)
             body = json.dumps(HTTP_PROFILE)
             for _ in range(10):
-                _post(port, body)  # warm-up: each worker builds its index once
-            measured = timings(lambda: _post(port, body), requests)
+                _post(port, body, key)  # warm-up: each worker builds its index once
+            measured = timings(lambda: _post(port, body, key), requests)
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait()
@@ -174,9 +183,10 @@ def _wait_for(port: int) -> None:
     raise SystemExit("gunicorn did not start")
 
 
-def _post(port: int, body: str) -> Any:
+def _post(port: int, body: str, key: str) -> Any:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    connection.request("POST", "/api/v1/match", body, {"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json", "X-API-Key": key}
+    connection.request("POST", "/api/v1/match", body, headers)
     response = connection.getresponse()
     payload = response.read()
     connection.close()

@@ -18,12 +18,17 @@ from werkzeug.serving import run_simple
 
 from matcher import db, migrate
 from vendors import catalog
+from vendors.access import ROLES, UserExists, create_key, create_user, revoke_key
 from vendors.importing import ImportReport, import_catalog
 from vendors.readers import CatalogFileError, count_rows, format_of
 from vendors.synthetic import generate_records
 from vendors.writers import write_export
 
 db_cli = AppGroup("db", help="Create or upgrade the database schema.")
+keys_cli = AppGroup("keys", help="Create and revoke API keys.")
+users_cli = AppGroup("users", help="Create web users.")
+ROLE = click.Choice(ROLES)
+MIN_PASSWORD = 8
 vendors_cli = AppGroup("vendors", help="Import, export and generate vendor catalogs.")
 
 
@@ -156,6 +161,43 @@ def vendors_generate(count: int, file: Path, seed: int) -> None:
     click.echo(f"Wrote {written} synthetic vendors to {file}.")
 
 
+@keys_cli.command("create")
+@click.option("--role", type=ROLE, required=True, help="What the key may do.")
+@click.option("--name", help="Who or what the key is for.")
+def keys_create(role: str, name: str | None) -> None:
+    """Create an API key; it is printed once, alone on the last line."""
+    key, secret = create_key(db.session(), role, name)
+    db.session().commit()
+    click.echo(f"Created {role} key {key.key_id}" + (f" for {name}" if name else "") + ":")
+    click.echo(secret)
+
+
+@keys_cli.command("revoke")
+@click.argument("key_id")
+def keys_revoke(key_id: str) -> None:
+    """Revoke an API key by its id (the part after vmk_)."""
+    if not revoke_key(db.session(), key_id):
+        raise click.ClickException(f"no key has the id {key_id!r}")
+    db.session().commit()
+    click.echo(f"Revoked key {key_id}.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=ROLE, required=True)
+@click.option("--password", required=True, help="At least 8 characters.")
+def users_create(email: str, role: str, password: str) -> None:
+    """Create a web user."""
+    if len(password) < MIN_PASSWORD:
+        raise click.UsageError(f"the password needs at least {MIN_PASSWORD} characters")
+    try:
+        user = create_user(db.session(), email, role, password)
+    except UserExists as error:
+        raise click.ClickException(str(error)) from None
+    db.session().commit()
+    click.echo(f"Created {role} user {user.email}.")
+
+
 def demo_catalog_path() -> Path:
     """Return the path of the demo catalog shipped with the service."""
     return Path(str(resources.files("vendors").joinpath("data/demo_catalog.json")))
@@ -175,9 +217,13 @@ def demo(host: str, port: int, serve: bool) -> None:
         f"Demo catalog {path.name}: {report.created} created, {report.updated} updated, "
         f"{report.unchanged} unchanged, {report.rejected} rejected."
     )
+    _, demo_key = create_key(db.session(), "admin", name="demo")
+    db.session().commit()
+    click.echo(f"Demo admin API key (send it as X-API-Key): {demo_key}")
     if not serve:
         return
     click.echo(f"Serving on http://{host}:{port}/  (API docs: http://{host}:{port}/api/v1/docs)")
+    click.echo(f"Try: curl -H 'X-API-Key: {demo_key}' http://{host}:{port}/api/v1/vendors")
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     run_simple(host, port, app, threaded=True)
 
@@ -185,5 +231,7 @@ def demo(host: str, port: int, serve: bool) -> None:
 def init_app(app: Flask) -> None:
     """Register the command groups."""
     app.cli.add_command(db_cli)
+    app.cli.add_command(keys_cli)
+    app.cli.add_command(users_cli)
     app.cli.add_command(vendors_cli)
     app.cli.add_command(demo)

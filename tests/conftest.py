@@ -30,6 +30,7 @@ from werkzeug.wrappers import Request
 from matcher import create_app, db, migrate
 from matcher.api.openapi import build_spec
 from matcher.config import database_url
+from vendors.access import create_key
 from vendors.models import Base
 
 
@@ -103,7 +104,11 @@ class ConformingClient(FlaskClient):
             method=request.method,
             path=request.path,
             query_string=request.query_string.decode(),
-            headers=[(key, value) for key, value in request.headers if key.lower() == "if-match"],
+            headers=[
+                (key, value)
+                for key, value in request.headers
+                if key.lower() in ("if-match", "x-api-key")
+            ],
             json=kwargs["json"] if "json" in kwargs and response.status_code < 300 else None,
         )
         # Routes and methods the document does not have (404/405 tests) have nothing to match.
@@ -122,11 +127,28 @@ def _openapi() -> OpenAPI:
     return OpenAPI.from_dict(document)
 
 
+def make_key(app: Flask, role: str) -> str:
+    """Create an API key with a role and return it."""
+    with app.app_context():
+        _, key = create_key(db.session(), role, name=f"test {role}")
+        db.session().commit()
+    return key
+
+
 @pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    """Return a test client whose API responses must conform to the OpenAPI document."""
+def anonymous(app: Flask) -> FlaskClient:
+    """Return a test client that sends no credentials (its answers must still conform)."""
     app.test_client_class = ConformingClient
     return app.test_client()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """Return a test client acting as an admin, whose API traffic must conform to the document."""
+    app.test_client_class = ConformingClient
+    client = app.test_client()
+    client.environ_base["HTTP_X_API_KEY"] = make_key(app, "admin")
+    return client
 
 
 @pytest.fixture

@@ -6,9 +6,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from flask.testing import FlaskCliRunner
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
 
+from matcher import db
 from tests.factories import vendor, vendors, write_csv, write_json
+from vendors.access import authenticate_user
 
 
 def import_file(runner: FlaskCliRunner, path: Path, *options: str) -> tuple[int, dict[str, Any]]:
@@ -114,3 +117,76 @@ def test_the_generator_writes_a_valid_synthetic_catalog(
 
     assert result.exit_code == 0
     assert (status, report["created"], report["rejected"]) == (0, 250, 0)
+
+
+def test_a_created_key_is_printed_alone_on_the_last_line_and_works(
+    runner: FlaskCliRunner, anonymous: FlaskClient
+) -> None:
+    result = runner.invoke(args=["keys", "create", "--role", "viewer", "--name", "reporting"])
+    key = result.stdout.strip().splitlines()[-1]
+
+    allowed = anonymous.get("/api/v1/vendors", headers={"X-API-Key": key})
+    refused = anonymous.post("/api/v1/vendors", json={}, headers={"X-API-Key": key})
+
+    assert result.exit_code == 0
+    assert (allowed.status_code, refused.status_code) == (200, 403)
+
+
+def test_a_revoked_key_no_longer_works(runner: FlaskCliRunner, anonymous: FlaskClient) -> None:
+    key = runner.invoke(args=["keys", "create", "--role", "admin"]).stdout.strip().splitlines()[-1]
+    key_id = key.split("_")[1]
+
+    result = runner.invoke(args=["keys", "revoke", key_id])
+    response = anonymous.get("/api/v1/vendors", headers={"X-API-Key": key})
+
+    assert result.exit_code == 0
+    assert response.status_code == 401
+
+
+def test_an_unknown_role_is_refused(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["keys", "create", "--role", "superuser"])
+
+    assert result.exit_code == 2
+
+
+def test_a_web_user_is_created_with_a_hashed_password(runner: FlaskCliRunner, app: Flask) -> None:
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "Ana@Example.com",
+            "--role",
+            "procurement",
+            "--password",
+            "s3cret-pw",
+        ]
+    )
+    again = runner.invoke(
+        args=["users", "create", "ana@example.com", "--role", "sales", "--password", "s3cret-pw"]
+    )
+
+    with app.app_context():
+        user = authenticate_user(db.session(), "ana@example.com", "s3cret-pw")
+        wrong = authenticate_user(db.session(), "ana@example.com", "guess")
+    assert result.exit_code == 0
+    assert again.exit_code != 0
+    assert user is not None
+    assert user.role == "procurement"
+    assert "s3cret-pw" not in user.password_hash
+    assert wrong is None
+
+
+def test_a_short_password_is_refused(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["users", "create", "a@b.c", "--role", "viewer", "--password", "x"])
+
+    assert result.exit_code == 2
+
+
+def test_the_demo_prints_a_working_admin_key(
+    runner: FlaskCliRunner, anonymous: FlaskClient
+) -> None:
+    result = runner.invoke(args=["demo", "--no-serve"])
+    line = next(line for line in result.stdout.splitlines() if "API key" in line)
+    key = line.rsplit(" ", 1)[-1]
+
+    assert anonymous.get("/api/v1/vendors", headers={"X-API-Key": key}).status_code == 200

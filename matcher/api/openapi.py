@@ -26,6 +26,8 @@ bp = Blueprint("docs", __name__, template_folder="templates", static_folder="sta
 JSON = "application/json"
 ERRORS = {
     400: "Malformed JSON or bad header",
+    401: "No API key, or not a valid one",
+    403: "The key's role may not do this",
     404: "No vendor (or prospect) has this id",
     409: "The id exists, or the version is stale",
     413: "The body is too large",
@@ -54,7 +56,10 @@ def _operation(
     errors: tuple[int, ...] = (),
 ) -> dict[str, Any]:
     operation: dict[str, Any] = {"summary": summary, "tags": [tag], "responses": dict(responses)}
-    for status in errors:
+    public = tag == "operations"
+    if public:
+        operation["security"] = []
+    for status in (*errors, *(() if public else (401, 403))):
         operation["responses"][status] = _error(status)
     if body is not None:
         operation["requestBody"] = {"required": True, "content": {JSON: {"schema": body}}}
@@ -106,6 +111,10 @@ def build_spec() -> dict[str, Any]:
         openapi_version="3.0.3",
         plugins=[MarshmallowPlugin()],
         info={"description": "Vendor catalog and matching for BPO and KPO outsourcing."},
+        security=[{"ApiKey": []}],
+    )
+    spec.components.security_scheme(
+        "ApiKey", {"type": "apiKey", "in": "header", "name": "X-API-Key"}
     )
     spec.components.schema("VendorRecord", schema=VendorRecordSchema)
     for name in COMPONENTS:

@@ -354,6 +354,7 @@ def test_a_change_through_one_worker_is_seen_by_another_on_its_next_request(
     client: FlaskClient, database: str
 ) -> None:
     other_worker = create_app({"TESTING": True, "DATABASE_URL": database}).test_client()
+    other_worker.environ_base.update(client.environ_base)
     client.post("/api/v1/vendors", json=vendor("first", services=["Payroll processing"]))
     before = ids(match(other_worker, {"skills": ["payroll"]}))
 

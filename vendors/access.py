@@ -1,0 +1,106 @@
+"""Who may use the service: API keys and web users with roles; secrets kept only as hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from vendors.models import ApiKey, User
+
+ROLES = ("admin", "procurement", "sales", "viewer")
+KEY_PREFIX = "vmk"
+# scrypt settings for passwords: slow to guess, quick enough to log in.
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+
+
+class UnknownRole(ValueError):
+    """A role the service does not have."""
+
+
+class UserExists(ValueError):
+    """A user with this email exists."""
+
+
+def _check_role(role: str) -> str:
+    if role not in ROLES:
+        raise UnknownRole(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+    return role
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_key(session: Session, role: str, name: str | None = None) -> tuple[ApiKey, str]:
+    """Create an API key; return it and the full key, which is shown this once only."""
+    key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
+    key = ApiKey(key_id=key_id, secret_hash=_digest(secret), role=_check_role(role), name=name)
+    session.add(key)
+    session.flush()
+    return key, f"{KEY_PREFIX}_{key_id}_{secret}"
+
+
+def find_key(session: Session, presented: str) -> ApiKey | None:
+    """Return the live key a presented key string stands for, or None."""
+    prefix, _, rest = presented.partition("_")
+    key_id, _, secret = rest.partition("_")
+    if prefix != KEY_PREFIX or not key_id or not secret or len(presented) > 200:
+        return None
+    key = session.scalar(select(ApiKey).where(ApiKey.key_id == key_id))
+    if key is None or key.revoked:
+        return None
+    # Compared in constant time, so response times say nothing about the stored hash.
+    return key if hmac.compare_digest(key.secret_hash, _digest(secret)) else None
+
+
+def revoke_key(session: Session, key_id: str) -> bool:
+    """Revoke a key by its public id; say whether there was one."""
+    key = session.scalar(select(ApiKey).where(ApiKey.key_id == key_id))
+    if key is None:
+        return False
+    key.revoked = True
+    session.flush()
+    return True
+
+
+def hash_password(password: str) -> str:
+    """Return a salted scrypt hash of a password."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P)
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${salt.hex()}${digest.hex()}"
+
+
+def check_password(stored: str, password: str) -> bool:
+    """Say whether a password matches its stored hash, in constant time."""
+    try:
+        _, n, r, p, salt, digest = stored.split("$")
+        computed = hashlib.scrypt(
+            password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p)
+        )
+    except ValueError:
+        return False
+    return hmac.compare_digest(computed.hex(), digest)
+
+
+def create_user(session: Session, email: str, role: str, password: str) -> User:
+    """Add a web user."""
+    address = email.strip().lower()
+    if session.scalar(select(User).where(User.email == address)) is not None:
+        raise UserExists(f"a user {address!r} exists")
+    user = User(email=address, role=_check_role(role), password_hash=hash_password(password))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate_user(session: Session, email: str, password: str) -> User | None:
+    """Return the user with this email and password, or None."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        check_password(hash_password("timing"), password)  # same work either way
+        return None
+    return user if check_password(user.password_hash, password) else None
