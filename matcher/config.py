@@ -17,6 +17,10 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "MAX_IMPORT_BYTES": 256 * 1024 * 1024,
     "SQLITE_BUSY_TIMEOUT_MS": 15_000,
+    "REDIS_URL": None,
+    "RATE_LIMIT_PER_ADDRESS": "600 per minute",
+    "RATE_LIMIT_PER_KEY": "1200 per minute",
+    "RATE_LIMIT_PREFIX": "vendor-matcher",
 }
 # Settings read from the environment under these names, converted to the default's type.
 ENVIRONMENT = {
@@ -28,6 +32,9 @@ ENVIRONMENT = {
     "MAX_CONTENT_LENGTH": "MATCHER_MAX_BODY_BYTES",
     "MAX_IMPORT_BYTES": "MATCHER_MAX_IMPORT_BYTES",
     "SQLITE_BUSY_TIMEOUT_MS": "MATCHER_SQLITE_BUSY_TIMEOUT_MS",
+    "REDIS_URL": "REDIS_URL",
+    "RATE_LIMIT_PER_ADDRESS": "MATCHER_RATE_LIMIT_PER_ADDRESS",
+    "RATE_LIMIT_PER_KEY": "MATCHER_RATE_LIMIT_PER_KEY",
 }
 
 

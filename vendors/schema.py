@@ -11,7 +11,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from vendors.codes import UnknownCode, country_code, currency_code, language_code
 from vendors.models import RECORD_FIELDS
 
-ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}\Z")
+ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}(?![\s\S])")  # ECMA-262 too: OpenAPI
 # Ids the vendor routes use for themselves: /vendors/import and /vendors/export.
 RESERVED_IDS = frozenset({"import", "export"})
 MAX_LIST_ITEMS = 200

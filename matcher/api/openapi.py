@@ -28,6 +28,7 @@ ERRORS = {
     400: "Malformed JSON or bad header",
     401: "No API key, or not a valid one",
     403: "The key's role may not do this",
+    429: "Too many requests from this key or address; Retry-After says when to retry",
     404: "No vendor (or prospect) has this id",
     409: "The id exists, or the version is stale",
     413: "The body is too large",
@@ -59,7 +60,7 @@ def _operation(
     public = tag == "operations"
     if public:
         operation["security"] = []
-    for status in (*errors, *(() if public else (401, 403))):
+    for status in (*errors, *(() if public else (401, 403, 429))):
         operation["responses"][status] = _error(status)
     if body is not None:
         operation["requestBody"] = {"required": True, "content": {JSON: {"schema": body}}}

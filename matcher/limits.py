@@ -1,0 +1,33 @@
+"""Rate limits per API key and per client address, counted in Redis when several workers share."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from matcher.auth import API_KEY_HEADER
+
+
+def _key_id() -> str:
+    # The key's public id (vmk_<id>_<secret>): never the secret itself, which must not be stored.
+    presented = request.headers.get(API_KEY_HEADER, "")
+    return "key:" + presented.split("_")[1] if presented.count("_") >= 2 else ""
+
+
+def init_app(app: Flask) -> None:
+    """Limit every request per client address, and every API request per key as well."""
+    redis_url = app.config["REDIS_URL"]
+    limiter = Limiter(
+        get_remote_address,
+        app=app,
+        default_limits=[app.config["RATE_LIMIT_PER_ADDRESS"]],
+        storage_uri=redis_url or "memory://",
+        headers_enabled=True,
+        key_prefix=app.config["RATE_LIMIT_PREFIX"],
+    )
+    api: Blueprint = app.blueprints["api"]  # type: ignore[assignment]
+    limiter.limit(
+        app.config["RATE_LIMIT_PER_KEY"], key_func=_key_id, exempt_when=lambda: not _key_id()
+    )(api)
+    app.extensions["rate_limiter"] = limiter

@@ -1,0 +1,70 @@
+"""Rate limits per API key and per client address; shared by workers through Redis."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from typing import Any
+
+import pytest
+import redis
+from flask import Flask
+
+from matcher import create_app
+from tests.conftest import make_key
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def limited_app(database: str, **settings: Any) -> Flask:
+    return create_app({"TESTING": True, "DATABASE_URL": database, **settings})
+
+
+def test_too_many_requests_from_one_address_are_429_with_retry_after(database: str) -> None:
+    app = limited_app(database, RATE_LIMIT_PER_ADDRESS="3 per minute")
+    client = app.test_client()
+
+    statuses = [client.get("/healthz").status_code for _ in range(4)]
+    refused = client.get("/healthz")
+
+    assert statuses == [200, 200, 200, 429]
+    assert refused.json is not None
+    assert refused.json["status"] == 429
+    assert int(refused.headers["Retry-After"]) > 0
+    app.extensions["engine"].dispose()
+
+
+def test_one_key_is_limited_across_addresses(database: str) -> None:
+    app = limited_app(database, RATE_LIMIT_PER_KEY="2 per minute")
+    key = make_key(app, "viewer")
+    client = app.test_client()
+
+    statuses = [
+        client.get(
+            "/api/v1/vendors", headers={"X-API-Key": key}, environ_base={"REMOTE_ADDR": address}
+        ).status_code
+        for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3")
+    ]
+
+    assert statuses == [200, 200, 429]
+    app.extensions["engine"].dispose()
+
+
+def test_workers_sharing_redis_count_together(database: str) -> None:
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except redis.RedisError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("Redis is not running here; CI starts it")
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings = {"REDIS_URL": REDIS_URL, "RATE_LIMIT_PER_ADDRESS": "3 per minute"}
+    workers = [limited_app(database, **settings) for _ in range(2)]
+    for worker in workers:
+        worker.extensions["rate_limiter"]._key_prefix = prefix  # a namespace of this test's own
+
+    statuses = [workers[turn % 2].test_client().get("/healthz").status_code for turn in range(4)]
+
+    assert statuses == [200, 200, 200, 429]
+    for worker in workers:
+        worker.extensions["engine"].dispose()
