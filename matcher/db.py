@@ -23,7 +23,8 @@ def init_app(app: Flask) -> None:
 
 def _engine_options(url: str) -> dict[str, Any]:
     # Keep non-ASCII text readable in JSON columns, so text search finds "Español" as written.
-    options: dict[str, Any] = {"json_serializer": _dump_json}
+    # Errors never carry statement parameters (rates, free text, key hashes) into logs.
+    options: dict[str, Any] = {"json_serializer": _dump_json, "hide_parameters": True}
     if url.startswith("sqlite"):
         # A file database is shared by threads of one worker; each gets its own connection.
         options["connect_args"] = {"check_same_thread": False}

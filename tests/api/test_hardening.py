@@ -7,7 +7,9 @@ import logging
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import text
 
+from matcher import db
 from matcher.api.errors import HttpError
 
 
@@ -67,3 +69,19 @@ def test_errors_raised_by_views_keep_the_one_shape(app: Flask) -> None:
         "message": "I am a teapot.",
         "errors": {"pot": ["Too small."]},
     }
+
+
+def test_database_errors_never_carry_the_values_into_logs(app: Flask) -> None:
+
+
+    with app.app_context():
+        try:
+            db.session().execute(
+                text("SELECT no_such_column FROM vendors WHERE name = :n"), {"n": "secret-rate-42"}
+            )
+        except Exception as error:
+            message = str(error)
+        else:
+            raise AssertionError("the query should fail")
+
+    assert "secret-rate-42" not in message
