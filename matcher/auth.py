@@ -8,7 +8,9 @@ from flask import Flask, g, request
 
 from matcher import db
 from matcher.api.errors import HttpError
+from matcher.hardening import request_id
 from vendors.access import find_key
+from vendors.audit import Actor
 
 API_KEY_HEADER = "X-API-Key"
 READERS = frozenset({"admin", "procurement", "sales", "viewer"})
@@ -25,6 +27,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "api.vendors.update_vendor": ADMINS,
     "api.vendors.delete_vendor": ADMINS,
     "api.vendors.import_vendors": ADMINS,
+    "api.audit.list_audit": ADMINS,
     "api.match.match": MATCHERS,
     "api.match.vendor_fit": MATCHERS,
     **{
@@ -55,6 +58,12 @@ def current_principal() -> Principal | None:
     """Return who the current request acts for, if anyone."""
     principal: Principal | None = g.get("principal")
     return principal
+
+
+def current_actor() -> Actor:
+    """Return who makes a change in this request, for the audit trail."""
+    principal = current_principal()
+    return Actor(principal.name if principal else "anonymous", request_id())
 
 
 def _check_access() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 import time
@@ -19,6 +20,7 @@ from werkzeug.serving import run_simple
 from matcher import db, migrate
 from vendors import catalog
 from vendors.access import ROLES, UserExists, create_key, create_user, revoke_key
+from vendors.audit import Actor
 from vendors.importing import ImportReport, import_catalog
 from vendors.readers import CatalogFileError, count_rows, format_of
 from vendors.synthetic import generate_records
@@ -72,6 +74,7 @@ def run_import(path: Path, *, dry_run: bool, on_error: str, show_progress: bool)
         dry_run=dry_run,
         on_error="skip" if on_error == "skip" else "fail",
         batch_size=current_app.config["IMPORT_BATCH_SIZE"],
+        actor=Actor(f"cli:{getpass.getuser()}"),
     )
     if show_progress:
         with _progress_bar(path) as advance:

@@ -21,6 +21,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import QueryableAttribute, Session
 
+from vendors import audit
+from vendors.audit import SYSTEM, Actor
 from vendors.models import RECORD_FIELDS, CatalogState, Vendor
 from vendors.schema import ID_PATTERN, Record, load_record
 
@@ -107,13 +109,14 @@ def get_vendor(session: Session, vendor_id: str) -> Vendor:
     return vendor
 
 
-def create_vendor(session: Session, record: Record) -> Vendor:
+def create_vendor(session: Session, record: Record, *, actor: Actor = SYSTEM) -> Vendor:
     """Add a new vendor from a validated record."""
     if session.get(Vendor, record["id"]) is not None:
         raise VendorExists(record["id"])
     vendor = Vendor(**record)
     session.add(vendor)
     bump_revision(session)
+    audit.record(session, actor, [(record["id"], "create", audit.diff(None, record))])
     return vendor
 
 
@@ -123,43 +126,55 @@ def replace_vendor(
     *,
     expected_version: int | None = None,
     must_exist: bool = False,
+    actor: Actor = SYSTEM,
 ) -> tuple[Vendor, bool]:
     """Replace a vendor's record whole, creating it if new; return it and whether it is new."""
     vendor = session.get(Vendor, record["id"])
     if vendor is None:
         if must_exist:
             raise VendorNotFound(record["id"])
-        return create_vendor(session, record), True
+        return create_vendor(session, record, actor=actor), True
     _check_version(vendor, expected_version)
-    _assign(session, vendor, record)
+    _assign(session, vendor, record, actor)
     return vendor, False
 
 
 def update_vendor(
-    session: Session, vendor_id: str, changes: dict[str, Any], *, expected_version: int | None
+    session: Session,
+    vendor_id: str,
+    changes: dict[str, Any],
+    *,
+    expected_version: int | None,
+    actor: Actor = SYSTEM,
 ) -> Vendor:
     """Apply a partial change (None clears a field) and validate the record as a whole."""
     vendor = get_vendor(session, vendor_id)
     _check_version(vendor, expected_version)
     merged = {**vendor.to_record(), **changes, "id": vendor_id}
     record = load_record({name: value for name, value in merged.items() if value is not None})
-    _assign(session, vendor, record)
+    _assign(session, vendor, record, actor)
     return vendor
 
 
-def delete_vendor(session: Session, vendor_id: str, *, expected_version: int | None) -> None:
+def delete_vendor(
+    session: Session, vendor_id: str, *, expected_version: int | None, actor: Actor = SYSTEM
+) -> None:
     """Remove a vendor from the catalog."""
     vendor = get_vendor(session, vendor_id)
     _check_version(vendor, expected_version)
+    before = vendor.to_record()
     session.delete(vendor)
     bump_revision(session)
+    audit.record(session, actor, [(vendor_id, "delete", audit.diff(before, None))])
 
 
-def _assign(session: Session, vendor: Vendor, record: Record) -> None:
+def _assign(session: Session, vendor: Vendor, record: Record, actor: Actor) -> None:
+    before = vendor.to_record()
     for name in RECORD_FIELDS:
         setattr(vendor, name, record[name])
     if session.is_modified(vendor):
         bump_revision(session)
+        audit.record(session, actor, [(vendor.id, "update", audit.diff(before, record))])
     session.flush()
 
 

@@ -12,6 +12,8 @@ from marshmallow import ValidationError
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from vendors import audit
+from vendors.audit import SYSTEM, Actor
 from vendors.catalog import bump_revision
 from vendors.duplicates import Duplicate, find_duplicates
 from vendors.models import RECORD_FIELDS, Base, Vendor, utcnow
@@ -82,6 +84,7 @@ def import_catalog(
     on_error: OnError = "fail",
     batch_size: int = 1000,
     progress: Progress | None = None,
+    actor: Actor = SYSTEM,
 ) -> ImportReport:
     """Validate and upsert a catalog file; flush, never commit: the caller decides.
 
@@ -95,7 +98,7 @@ def import_catalog(
         rows = read_rows(path, format_of(filename or path.name))
         records = _valid_records(rows, report, names)
         for batch in _batches(records, batch_size):
-            _upsert(session, batch, report, write=not dry_run)
+            _upsert(session, batch, report, write=not dry_run, actor=actor)
             if progress is not None:
                 progress(report.created + report.updated + report.unchanged + report.rejected)
     except CatalogFileError as error:
@@ -158,7 +161,12 @@ def _batches(
 
 
 def _upsert(
-    session: Session, batch: list[tuple[int, Record]], report: ImportReport, *, write: bool
+    session: Session,
+    batch: list[tuple[int, Record]],
+    report: ImportReport,
+    *,
+    write: bool,
+    actor: Actor,
 ) -> None:
     table = Base.metadata.tables[Vendor.__tablename__]
     ids = [record["id"] for _, record in batch]
@@ -171,15 +179,20 @@ def _upsert(
     now = utcnow()
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
+    trail: list[tuple[str, str, dict[str, Any] | None]] = []
     for _, record in batch:
         current = stored.get(record["id"])
         if current is None:
             inserts.append({**record, "version": 1, "created_at": now, "updated_at": now})
+            # The created record is in the catalog itself; the trail notes that it came in.
+            trail.append((record["id"], "import-create", None))
         elif all(getattr(current, name) == record[name] for name in RECORD_FIELDS):
             report.unchanged += 1
         else:
             values = {name: record[name] for name in RECORD_FIELDS if name != "id"}
             updates.append({**values, "key": record["id"], "updated_at": now})
+            before = {name: getattr(current, name) for name in RECORD_FIELDS}
+            trail.append((record["id"], "import-update", audit.diff(before, record)))
     report.created += len(inserts)
     report.updated += len(updates)
     # A dry run only compares: it takes no write lock and cannot disturb other writers.
@@ -190,3 +203,5 @@ def _upsert(
             update(table).where(table.c.id == bindparam("key")).values(version=table.c.version + 1)
         )
         session.execute(statement, updates)
+    if write:
+        audit.record(session, actor, trail)

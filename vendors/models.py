@@ -145,6 +145,20 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class AuditEntry(Base):
+    """One change to a vendor: who made it, when, in which request, and what changed."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(120))
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    vendor_id: Mapped[str] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
 RECORD_FIELDS: tuple[str, ...] = (
     "id",
     "name",

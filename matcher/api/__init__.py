@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from matcher.api import errors, match, openapi, prospects, vendors
+from matcher.api import audit, errors, match, openapi, prospects, vendors
 
 
 def init_app(app: Flask) -> None:
@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(vendors.bp)
     api.register_blueprint(match.bp)
     api.register_blueprint(prospects.bp)
+    api.register_blueprint(audit.bp)
     app.register_blueprint(api, url_prefix="/api/v1")
     openapi.init_app(app)
     errors.init_app(app)

@@ -17,7 +17,7 @@ from flask import (
 )
 from swagger_ui_bundle import swagger_ui_path
 
-from matcher.api import match_schemas, prospect_schemas, schemas
+from matcher.api import audit, match_schemas, prospect_schemas, schemas
 from matcher.profiles import RequirementSchema
 from vendors.schema import VendorRecordSchema
 
@@ -125,9 +125,22 @@ def build_spec() -> dict[str, Any]:
         spec.components.schema(name, schema=getattr(match_schemas, name))
     for name in ("ProspectIn", "ProspectChanges", "ProspectOut", "ProspectPage"):
         spec.components.schema(name, schema=getattr(prospect_schemas, name))
+    spec.components.schema("AuditPage", schema=audit.AuditPage)
     _vendor_paths(spec)
     _match_paths(spec)
     _prospect_paths(spec)
+    spec.path(
+        "/api/v1/audit",
+        operations={
+            "get": _operation(
+                "Read the audit trail of vendor changes (admins)",
+                {200: _ok("A page of changes, newest first", "AuditPage")},
+                query=audit.AuditQuery,
+                tag="audit",
+                errors=(422,),
+            )
+        },
+    )
     _catalog_file_paths(spec)
     _operations_paths(spec)
     document: dict[str, Any] = spec.to_dict()

@@ -22,6 +22,7 @@ from matcher.api.schemas import (
     VendorReplace,
     vendor_out,
 )
+from matcher.auth import current_actor
 from vendors import catalog
 from vendors.importing import import_catalog
 from vendors.models import Vendor
@@ -69,7 +70,7 @@ def create_vendor() -> Response:
     """Add a vendor to the catalog."""
     data = VENDOR_IN.load(json_body())
     data.pop("version", None)
-    vendor = catalog.create_vendor(db.session(), canonical(data))
+    vendor = catalog.create_vendor(db.session(), canonical(data), actor=current_actor())
     db.session().commit()
     return _one(vendor, 201)
 
@@ -89,7 +90,11 @@ def replace_vendor(vendor_id: str) -> Response:
     version = if_match() or data.pop("version", None)
     data.pop("version", None)
     vendor, created = catalog.replace_vendor(
-        db.session(), canonical(data), expected_version=version, must_exist=must_exist()
+        db.session(),
+        canonical(data),
+        expected_version=version,
+        must_exist=must_exist(),
+        actor=current_actor(),
     )
     db.session().commit()
     return _one(vendor, 201 if created else 200)
@@ -103,7 +108,9 @@ def update_vendor(vendor_id: str) -> Response:
         raise HttpError(422, "The id cannot be changed.", {"id": ["Must match the URL."]})
     version = if_match() or changes.pop("version", None)
     changes.pop("version", None)
-    vendor = catalog.update_vendor(db.session(), vendor_id, changes, expected_version=version)
+    vendor = catalog.update_vendor(
+        db.session(), vendor_id, changes, expected_version=version, actor=current_actor()
+    )
     db.session().commit()
     return _one(vendor)
 
@@ -111,7 +118,9 @@ def update_vendor(vendor_id: str) -> Response:
 @bp.delete("/vendors/<vendor_id>")
 def delete_vendor(vendor_id: str) -> Response:
     """Remove a vendor from the catalog."""
-    catalog.delete_vendor(db.session(), vendor_id, expected_version=if_match())
+    catalog.delete_vendor(
+        db.session(), vendor_id, expected_version=if_match(), actor=current_actor()
+    )
     db.session().commit()
     return Response(status=204)
 
@@ -132,7 +141,11 @@ def import_vendors() -> Response:
         path = Path(folder) / f"upload.{fmt}"
         upload.save(path)
         report = import_catalog(
-            db.session(), path, batch_size=current_app.config["IMPORT_BATCH_SIZE"], **options
+            db.session(),
+            path,
+            batch_size=current_app.config["IMPORT_BATCH_SIZE"],
+            actor=current_actor(),
+            **options,
         )
     db.settle(report.applied and not report.dry_run)
     response = jsonify(IMPORT_REPORT.dump(report.to_dict()))

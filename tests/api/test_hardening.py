@@ -73,7 +73,6 @@ def test_errors_raised_by_views_keep_the_one_shape(app: Flask) -> None:
 
 def test_database_errors_never_carry_the_values_into_logs(app: Flask) -> None:
 
-
     with app.app_context():
         try:
             db.session().execute(
