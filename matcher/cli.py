@@ -21,6 +21,7 @@ from matcher import db, migrate
 from vendors import catalog
 from vendors.access import ROLES, UserExists, create_key, create_user, revoke_key
 from vendors.audit import Actor
+from vendors.catalog import CatalogBusy
 from vendors.importing import ImportReport, import_catalog
 from vendors.readers import CatalogFileError, count_rows, format_of
 from vendors.synthetic import generate_records
@@ -76,11 +77,14 @@ def run_import(path: Path, *, dry_run: bool, on_error: str, show_progress: bool)
         batch_size=current_app.config["IMPORT_BATCH_SIZE"],
         actor=Actor(f"cli:{getpass.getuser()}"),
     )
-    if show_progress:
-        with _progress_bar(path) as advance:
-            report = run(progress=advance)
-    else:
-        report = run()
+    try:
+        if show_progress:
+            with _progress_bar(path) as advance:
+                report = run(progress=advance)
+        else:
+            report = run()
+    except CatalogBusy as error:
+        raise click.ClickException(f"{error}; try again when it is done") from None
     db.settle(report.applied and not dry_run)
     return report
 

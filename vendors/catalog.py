@@ -19,6 +19,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from vendors import audit
@@ -48,6 +49,10 @@ class VendorExists(ValueError):
     def __init__(self, vendor_id: str):
         super().__init__(vendor_id)
         self.vendor_id = vendor_id
+
+
+class CatalogBusy(RuntimeError):
+    """Another import holds the catalog."""
 
 
 class StaleVersion(ValueError):
@@ -98,6 +103,37 @@ def bump_revision(session: Session) -> None:
     if not bumped.rowcount:  # type: ignore[attr-defined]
         session.add(CatalogState(id=1, revision=1))
     session.flush()
+
+
+def claim_catalog(session: Session) -> None:
+    """Take the catalog's write lock for this transaction, or raise CatalogBusy at once.
+
+    An import holds it until it commits or rolls back, so a second import is refused rather
+    than queued behind the first or interleaved with it.
+    """
+    try:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(
+                select(CatalogState.revision)
+                .where(CatalogState.id == 1)
+                .with_for_update(nowait=True)
+            )
+            return
+        connection = session.connection()
+        waited = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+        connection.exec_driver_sql("PRAGMA busy_timeout = 0")
+        try:
+            # A write takes SQLite's one write lock; refused at once if another holds it.
+            session.execute(
+                update(CatalogState)
+                .where(CatalogState.id == 1)
+                .values(revision=CatalogState.revision)
+            )
+        finally:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(waited or 0)}")
+    except OperationalError as error:
+        session.rollback()
+        raise CatalogBusy("another import is being applied to the catalog") from error
 
 
 def get_vendor(session: Session, vendor_id: str) -> Vendor:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from vendors import audit
 from vendors.audit import SYSTEM, Actor
-from vendors.catalog import bump_revision
+from vendors.catalog import bump_revision, claim_catalog
 from vendors.duplicates import Duplicate, find_duplicates
 from vendors.models import RECORD_FIELDS, Base, Vendor, utcnow
 from vendors.readers import CatalogFileError, RawRow, format_of, read_rows
@@ -94,6 +94,8 @@ def import_catalog(
     """
     report = ImportReport(dry_run=dry_run)
     names: list[tuple[str, str]] = []
+    if not dry_run:
+        claim_catalog(session)
     try:
         rows = read_rows(path, format_of(filename or path.name))
         records = _valid_records(rows, report, names)

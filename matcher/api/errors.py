@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from vendors.catalog import StaleVersion, VendorExists, VendorNotFound
+from vendors.catalog import CatalogBusy, StaleVersion, VendorExists, VendorNotFound
 from vendors.prospects import ProspectNameTaken, ProspectNotFound
 
 log = logging.getLogger(__name__)
@@ -81,6 +81,10 @@ def init_app(app: Flask) -> None:
         VendorExists, lambda e: error_response(409, f"A vendor with id {e.vendor_id!r} exists.")
     )
     app.register_error_handler(StaleVersion, lambda e: error_response(409, str(e)))
+    app.register_error_handler(
+        CatalogBusy,
+        lambda e: error_response(409, "Another import is being applied; retry when it is done."),
+    )
     app.register_error_handler(
         ProspectNotFound,
         lambda e: error_response(404, f"No prospect has the id {e.prospect_id}."),

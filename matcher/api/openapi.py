@@ -300,7 +300,7 @@ def _catalog_file_paths(spec: APISpec) -> None:
         "Import a catalog file",
         {200: _ok("Applied (or would be, for a dry run)", "ImportReport")},
         query=schemas.ImportQuery,
-        errors=(413,),
+        errors=(409, 413),
     )
     import_op["requestBody"] = UPLOAD
     either = [{"$ref": f"#/components/schemas/{name}"} for name in ("ImportReport", "Error")]

@@ -34,8 +34,9 @@ def read(requirement: Requirement, knowledge: Knowledge) -> Reading:
     if not required:
         required = described
     else:
-        # Services the description names beyond the skills are wanted too, as preferences.
-        preferred = (*preferred, *_distinct(described, skip=(*required, *preferred)))
+        # Services the description names are wanted too, as preferences. Kept even when also
+        # required, so that naming a skill never takes a met preference away.
+        preferred = (*preferred, *_distinct(described, skip=preferred))
     budget = requirement.budget
     rate = knowledge.per_usd.get(budget.currency) if budget else None
     return Reading(

@@ -1,4 +1,4 @@
-"""A killed import leaves the catalog exactly as it was."""
+"""A killed import leaves the catalog as it was; two imports at once do not mix."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, func, insert, select
 
 from tests.factories import vendor
@@ -53,3 +54,33 @@ def test_an_import_killed_halfway_writes_nothing(database: str, tmp_path: Path) 
 def _stored(record: dict[str, object]) -> dict[str, object]:
     now = utcnow()
     return {"currency": "USD", **record, "version": 1, "created_at": now, "updated_at": now}
+
+
+@pytest.mark.slow
+def test_two_imports_at_once_one_wins_and_the_other_is_refused(
+    database: str, tmp_path: Path, client: FlaskClient
+) -> None:
+    path = tmp_path / "big.jsonl"
+    write_export(generate_records(30_000, seed=12), path)
+    first = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "vendors", "import", str(path)],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert first.stderr is not None
+    first.stderr.readline()  # the first batch is written: the first import holds the catalog
+
+    with path.open("rb") as handle:
+        second = client.post("/api/v1/vendors/import", data={"file": (handle, "big.jsonl")})
+    first.stderr.read()
+    first.wait()
+
+    assert second.status_code == 409
+    assert first.returncode == 0
+    engine = create_engine(database)
+    with engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(Vendor)) == 30_000
+    engine.dispose()
