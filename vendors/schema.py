@@ -24,6 +24,8 @@ _SPACES = re.compile(r"\s+")
 # Control characters other than tab and line breaks have no place in a catalog, and
 # PostgreSQL cannot store NUL at all.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# One scan finds both: control characters and lone surrogates (not encodable as UTF-8).
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 Record = dict[str, Any]
 
@@ -35,13 +37,12 @@ def clean_text(value: str) -> str:
 
 def check_text(value: str) -> str:
     """Return the text if it is storable Unicode without control characters; else raise."""
-    if _CONTROL.search(value):
+    found = _UNSTORABLE.search(value)
+    if found is None:
+        return value
+    if _CONTROL.match(found.group()):
         raise ValidationError("Contains a control character.")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValidationError("Is not valid Unicode text.") from None
-    return value
+    raise ValidationError("Is not valid Unicode text.")
 
 
 class Text(fields.String):
