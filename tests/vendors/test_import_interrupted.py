@@ -84,3 +84,34 @@ def test_two_imports_at_once_one_wins_and_the_other_is_refused(
     with engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(Vendor)) == 30_000
     engine.dispose()
+
+
+@pytest.mark.slow
+def test_a_match_during_an_import_sees_the_old_catalog_and_after_it_the_new(
+    database: str, tmp_path: Path, client: FlaskClient
+) -> None:
+    for record in (vendor("old-1"), vendor("old-2")):
+        client.post("/api/v1/vendors", json=record)
+    path = tmp_path / "big.jsonl"
+    write_export(generate_records(30_000, seed=13), path)
+    profile = {"skills": ["customer support"], "limit": 5}
+    importing = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "vendors", "import", str(path)],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert importing.stderr is not None
+    importing.stderr.readline()  # batches are being written, not yet committed
+
+    during = client.post("/api/v1/match", json=profile).json
+    importing.stderr.read()
+    importing.wait()
+    after = client.post("/api/v1/match", json=profile).json
+
+    assert during is not None
+    assert after is not None
+    assert during["considered"] == 2
+    assert after["considered"] == 30_002
