@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import IO
 
 import pytest
 from flask.testing import FlaskClient
@@ -29,17 +30,9 @@ def test_an_import_killed_halfway_writes_nothing(database: str, tmp_path: Path) 
     path = tmp_path / "big.jsonl"
     write_export(records, path)
 
-    child = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "vendors", "import", str(path)],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": database},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert child.stderr is not None
+    child, child_progress = start_import(path, database)
     # The first progress line comes after the first batch is written: kill it then.
-    progress = child.stderr.readline()
+    progress = child_progress.readline()
     child.send_signal(signal.SIGKILL)
     child.wait()
 
@@ -49,6 +42,20 @@ def test_an_import_killed_halfway_writes_nothing(database: str, tmp_path: Path) 
         assert connection.scalar(select(func.count()).select_from(Vendor)) == 1
         assert connection.scalar(select(Vendor.headcount).where(Vendor.id == "kept")) == 10
     engine.dispose()
+
+
+def start_import(path: Path, database: str) -> tuple[subprocess.Popen[str], IO[str]]:
+    """Start `flask vendors import` in its own process; return it and its progress lines."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "vendors", "import", str(path)],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    return process, process.stderr
 
 
 def _stored(record: dict[str, object]) -> dict[str, object]:
@@ -62,20 +69,12 @@ def test_two_imports_at_once_one_wins_and_the_other_is_refused(
 ) -> None:
     path = tmp_path / "big.jsonl"
     write_export(generate_records(30_000, seed=12), path)
-    first = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "vendors", "import", str(path)],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": database},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert first.stderr is not None
-    first.stderr.readline()  # the first batch is written: the first import holds the catalog
+    first, first_progress = start_import(path, database)
+    first_progress.readline()  # the first batch is written: the first import holds the catalog
 
     with path.open("rb") as handle:
         second = client.post("/api/v1/vendors/import", data={"file": (handle, "big.jsonl")})
-    first.stderr.read()
+    first_progress.read()
     first.wait()
 
     assert second.status_code == 409
@@ -95,19 +94,11 @@ def test_a_match_during_an_import_sees_the_old_catalog_and_after_it_the_new(
     path = tmp_path / "big.jsonl"
     write_export(generate_records(30_000, seed=13), path)
     profile = {"skills": ["customer support"], "limit": 5}
-    importing = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "vendors", "import", str(path)],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": database},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert importing.stderr is not None
-    importing.stderr.readline()  # batches are being written, not yet committed
+    importing, importing_progress = start_import(path, database)
+    importing_progress.readline()  # batches are being written, not yet committed
 
     during = client.post("/api/v1/match", json=profile).json
-    importing.stderr.read()
+    importing_progress.read()
     importing.wait()
     after = client.post("/api/v1/match", json=profile).json
 
