@@ -42,11 +42,11 @@ def evaluate(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Eva
     if "skills" in hard and "skills" not in factors:
         # Skills must be met, yet none was recognised: no vendor can be shown to meet them.
         fails["skills"] = np.ones(index.size, dtype=bool)
-    banned, banned_text = excluded(reading, index, knowledge)
+    banned = excluded(reading, index)
     allowed = ~banned
     for failing in fails.values():
         allowed &= ~failing
-    return Evaluation(factors, weights, total, fails, banned, banned_text, allowed)
+    return Evaluation(factors, weights, total, fails, banned, allowed)
 
 
 def factor_weights(

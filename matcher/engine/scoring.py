@@ -41,7 +41,6 @@ class Evaluation:
     total: np.ndarray
     fails: Mapping[str, np.ndarray]
     banned: np.ndarray
-    banned_text: str  # the excluded countries, named for a sentence
     allowed: np.ndarray
 
 

@@ -109,15 +109,14 @@ class CountryRules:
         return ", ".join(facts)
 
 
-def excluded(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> tuple[np.ndarray, str]:
+def excluded(reading: Reading, index: CatalogIndex) -> np.ndarray:
     """Return which vendors only deliver from excluded countries (or do not say where)."""
     banned = reading.requirement.excluded_places
     countries = index.countries
     if not banned:
-        return np.zeros(index.size, dtype=bool), ""
+        return np.zeros(index.size, dtype=bool)
     elsewhere = np.array([code not in banned for code in countries.codes], dtype=float)
-    names = sorted(knowledge.country_name(code) for code in banned)
-    return ~_any(countries.matrix, elsewhere), listing(names)
+    return ~_any(countries.matrix, elsewhere)
 
 
 def _hours(value: float) -> str:
