@@ -21,7 +21,11 @@ from vendors.catalog import VendorNotFound, catalog_revision
 from vendors.models import LIST_FIELDS, Vendor
 
 ROW_FIELDS = tuple(field.name for field in fields(VendorRow))
-MAX_ATTEMPTS = 3
+MAX_ATTEMPTS = 9
+
+
+class CatalogChurning(RuntimeError):
+    """The catalog changed during every attempt to read it whole."""
 
 
 class CatalogIndexHolder:
@@ -55,13 +59,17 @@ class CatalogIndexHolder:
     def _build(self, session: Session) -> CatalogIndex:
         # Read the revision on both sides of the rows: equal means no write came in between,
         # so the index holds one catalog version, never a mix of two.
-        for _ in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
             before = catalog_revision(session)
             rows = vendor_rows(session)
             if catalog_revision(session) == before:
                 return build_index(rows, self.knowledge, revision=before)
             session.rollback()
-        return build_index(vendor_rows(session), self.knowledge, revision=None)
+            if self._index is not None and attempt + 1 >= MAX_ATTEMPTS // 3:
+                # Writes keep landing: a whole older catalog beats a mixed one; the next
+                # request tries again.
+                return self._index
+        raise CatalogChurning("the catalog kept changing while it was being read; retry")
 
 
 def vendor_rows(session: Session) -> list[VendorRow]:

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from matcher.matching import CatalogChurning
 from vendors.catalog import CatalogBusy, StaleVersion, VendorExists, VendorNotFound
 from vendors.prospects import ProspectNameTaken, ProspectNotFound
 
@@ -92,6 +93,9 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(
         ProspectNameTaken,
         lambda e: error_response(409, f"A prospect named {e.name!r} exists."),
+    )
+    app.register_error_handler(
+        CatalogChurning, lambda e: error_response(503, "The catalog is changing; retry shortly.")
     )
     app.register_error_handler(StaleDataError, _from_conflict)
     app.register_error_handler(IntegrityError, _from_conflict)

@@ -28,6 +28,7 @@ ERRORS = {
     400: "Malformed JSON or bad header",
     401: "No API key, or not a valid one",
     403: "The key's role may not do this",
+    503: "The catalog kept changing while it was read; retry shortly",
     429: "Too many requests from this key or address; Retry-After says when to retry",
     404: "No vendor (or prospect) has this id",
     409: "The id exists, or the version is stale",
@@ -205,7 +206,7 @@ def _match_paths(spec: APISpec) -> None:
                 {200: _ok("The ranking", "MatchOut")},
                 body="Requirement",
                 tag="matching",
-                errors=(400, 413, 415, 422),
+                errors=(400, 413, 415, 422, 503),
             )
         },
     )
@@ -217,7 +218,7 @@ def _match_paths(spec: APISpec) -> None:
                 {200: _ok("The vendor's result and the hard constraints it fails", "FitOut")},
                 body="FitIn",
                 tag="matching",
-                errors=(400, 404, 413, 415, 422),
+                errors=(400, 404, 413, 415, 422, 503),
             )
         },
     )
