@@ -1,23 +1,30 @@
-"""Who is asking, and may they: API keys checked on every API request, roles per endpoint."""
+"""Who is asking, and may they: API keys, login sessions for the pages, roles per endpoint."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlsplit
 
-from flask import Flask, g, request
+from flask import Flask, g, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
 
 from matcher import db
 from matcher.api.errors import HttpError
 from matcher.hardening import request_id
 from vendors.access import find_key
 from vendors.audit import Actor
+from vendors.models import User
 
 API_KEY_HEADER = "X-API-Key"
 READERS = frozenset({"admin", "procurement", "sales", "viewer"})
 MATCHERS = frozenset({"admin", "procurement", "sales"})
 SELLERS = frozenset({"admin", "sales"})
 ADMINS = frozenset({"admin"})
-# Every API endpoint and the roles allowed on it; an endpoint missing here is refused to all.
+# Every endpoint and the roles allowed on it; an endpoint missing here is refused to all.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "api.vendors.list_vendors": READERS,
     "api.vendors.get_vendor": READERS,
@@ -43,6 +50,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "prospect_fit",
         )
     },
+    # Pages
+    "web.home": READERS,
 }
 
 
@@ -66,10 +75,70 @@ def current_actor() -> Actor:
     return Actor(principal.name if principal else "anonymous", request_id())
 
 
-def _check_access() -> None:
+# Pages anyone may open: signing in, and the assets the sign-in page needs.
+PUBLIC_PAGES = frozenset({"web.login", "web.logout", "web.static"})
+
+
+def _session_stamp(user: User) -> str:
+    # Tied to the password hash: a new password ends every session signed in with the old one.
+    return hmac.new(b"session", user.password_hash.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def sign_in(user: User) -> None:
+    """Start a login session for a user, replacing whatever session the browser had."""
+    session.clear()
+    session.permanent = True
+    session["uid"] = user.id
+    session["stamp"] = _session_stamp(user)
+
+
+def sign_out() -> None:
+    """End the login session."""
+    session.clear()
+
+
+def signed_in_user() -> User | None:
+    """Return the user of this request's login session, if it is still good."""
+    if "user" not in g:
+        user_id, stamp = session.get("uid"), session.get("stamp")
+        user = None
+        if isinstance(user_id, int) and isinstance(stamp, str):
+            user = db.session().scalar(select(User).where(User.id == user_id))
+            if user is not None and not hmac.compare_digest(stamp, _session_stamp(user)):
+                user = None
+        g.user = user
+    found: User | None = g.user
+    return found
+
+
+def local_target(target: str | None) -> str | None:
+    """Return a page to go back to after signing in, if it is a path on this site."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+def _check_page_access(endpoint: str) -> ResponseReturnValue | None:
+    if endpoint in PUBLIC_PAGES:
+        return None
+    user = signed_in_user()
+    if user is None:
+        if request.method == "GET":
+            return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+        raise HttpError(401, "Sign in first; your session may have ended.")
+    g.principal = Principal(f"user:{user.email}", user.role)
+    if user.role not in PERMISSIONS.get(endpoint, frozenset()):
+        raise HttpError(403, f"The role {user.role!r} may not open this page.")
+    return None
+
+
+def _check_access() -> ResponseReturnValue | None:
     endpoint = request.endpoint or ""
+    if endpoint.startswith("web."):
+        return _check_page_access(endpoint)
     if not endpoint.startswith("api."):
-        return  # docs, OpenAPI, health: public
+        return None  # docs, OpenAPI, health: public
     presented = request.headers.get(API_KEY_HEADER, "").strip()
     if not presented:
         raise HttpError(401, f"Send an API key in the {API_KEY_HEADER} header.")
@@ -79,8 +148,14 @@ def _check_access() -> None:
     g.principal = Principal(f"key:{key.key_id}", key.role)
     if key.role not in PERMISSIONS.get(endpoint, frozenset()):
         raise HttpError(403, f"The role {key.role!r} may not do this.")
+    return None
 
 
 def init_app(app: Flask) -> None:
-    """Check credentials before every API request."""
+    """Check credentials before every API request and page; keep session cookies tight."""
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=app.config["SESSION_HOURS"]),
+    )
     app.before_request(_check_access)

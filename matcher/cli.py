@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import secrets
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -19,7 +20,14 @@ from werkzeug.serving import run_simple
 
 from matcher import db, migrate
 from vendors import catalog
-from vendors.access import ROLES, UserExists, create_key, create_user, revoke_key
+from vendors.access import (
+    ROLES,
+    UserExists,
+    create_key,
+    create_user,
+    revoke_key,
+    set_password,
+)
 from vendors.audit import Actor
 from vendors.catalog import CatalogBusy
 from vendors.importing import ImportReport, import_catalog
@@ -29,7 +37,7 @@ from vendors.writers import write_export
 
 db_cli = AppGroup("db", help="Create or upgrade the database schema.")
 keys_cli = AppGroup("keys", help="Create and revoke API keys.")
-users_cli = AppGroup("users", help="Create web users.")
+users_cli = AppGroup("users", help="Create web users and set their passwords.")
 ROLE = click.Choice(ROLES)
 MIN_PASSWORD = 8
 vendors_cli = AppGroup("vendors", help="Import, export and generate vendor catalogs.")
@@ -205,6 +213,30 @@ def users_create(email: str, role: str, password: str) -> None:
     click.echo(f"Created {role} user {user.email}.")
 
 
+@users_cli.command("password")
+@click.argument("email")
+@click.option("--password", required=True, help="At least 8 characters.")
+def users_password(email: str, password: str) -> None:
+    """Set a web user's password; their open sessions end."""
+    if len(password) < MIN_PASSWORD:
+        raise click.UsageError(f"the password needs at least {MIN_PASSWORD} characters")
+    if set_password(db.session(), email, password) is None:
+        raise click.ClickException(f"no user has the email {email.strip().lower()!r}")
+    db.session().commit()
+    click.echo(f"Password changed for {email.strip().lower()}.")
+
+
+def demo_users() -> str:
+    """Give the demo one user per role, all with a new password; return the password."""
+    password = secrets.token_urlsafe(9)
+    for role in ROLES:
+        email = f"{role}@demo.example"
+        if set_password(db.session(), email, password) is None:
+            create_user(db.session(), email, role, password)
+    db.session().commit()
+    return password
+
+
 def demo_catalog_path() -> Path:
     """Return the path of the demo catalog shipped with the service."""
     return Path(str(resources.files("vendors").joinpath("data/demo_catalog.json")))
@@ -226,12 +258,19 @@ def demo(host: str, port: int, serve: bool) -> None:
     )
     _, demo_key = create_key(db.session(), "admin", name="demo")
     db.session().commit()
+    password = demo_users()
     click.echo(f"Demo admin API key (send it as X-API-Key): {demo_key}")
+    click.echo(
+        f"Demo sign-in: admin@demo.example, procurement@demo.example, sales@demo.example or "
+        f"viewer@demo.example, password {password}"
+    )
     if not serve:
         return
     click.echo(f"Serving on http://{host}:{port}/  (API docs: http://{host}:{port}/api/v1/docs)")
     click.echo(f"Try: curl -H 'X-API-Key: {demo_key}' http://{host}:{port}/api/v1/vendors")
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    # The demo serves plain HTTP on this machine, so its session cookie cannot be HTTPS-only.
+    app.config["SESSION_COOKIE_SECURE"] = False
     run_simple(host, port, app, threaded=True)
 
 

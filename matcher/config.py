@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,
-    "SECRET_KEY": "dev-only-secret-change-me",
+    # Signs session cookies; without one, a random key is kept in the instance folder.
+    "SECRET_KEY": None,
     "DEMO_CATALOG": None,
     "IMPORT_BATCH_SIZE": 1000,
     "PAGE_SIZE": 50,
@@ -21,6 +24,10 @@ DEFAULTS: dict[str, Any] = {
     "RATE_LIMIT_PER_ADDRESS": "600 per minute",
     "RATE_LIMIT_PER_KEY": "1200 per minute",
     "RATE_LIMIT_PREFIX": "vendor-matcher",
+    "RATE_LIMIT_LOGIN": "10 per minute",
+    # Session cookies: sent over HTTPS only unless turned off (the loopback demo does).
+    "SESSION_COOKIE_SECURE": True,
+    "SESSION_HOURS": 8,
 }
 # Settings read from the environment under these names, converted to the default's type.
 ENVIRONMENT = {
@@ -35,7 +42,11 @@ ENVIRONMENT = {
     "REDIS_URL": "REDIS_URL",
     "RATE_LIMIT_PER_ADDRESS": "MATCHER_RATE_LIMIT_PER_ADDRESS",
     "RATE_LIMIT_PER_KEY": "MATCHER_RATE_LIMIT_PER_KEY",
+    "RATE_LIMIT_LOGIN": "MATCHER_RATE_LIMIT_LOGIN",
+    "SESSION_COOKIE_SECURE": "MATCHER_SECURE_COOKIES",
+    "SESSION_HOURS": "MATCHER_SESSION_HOURS",
 }
+FALSE_WORDS = ("0", "false", "no", "off")
 
 
 def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -44,11 +55,38 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
     for key, variable in ENVIRONMENT.items():
         value = os.environ.get(variable)
         if value:
-            default = DEFAULTS[key]
-            config[key] = int(value) if isinstance(default, int) else value
+            config[key] = _converted(value, DEFAULTS[key])
     config.update(overrides or {})
     config["DATABASE_URL"] = database_url(config["DATABASE_URL"], instance_path)
+    if not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = instance_secret(Path(instance_path))
     return config
+
+
+def _converted(value: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return value.strip().lower() not in FALSE_WORDS
+    if isinstance(default, int):
+        return int(value)
+    return value
+
+
+def instance_secret(folder: Path) -> str:
+    """Return the instance's own random secret key, made on first use and readable by its owner.
+
+    Every worker on the machine reads the same file; several machines need SECRET_KEY set.
+    """
+    path = folder / "secret_key"
+    if not path.exists():
+        # Written aside, then linked into place: a worker racing this one reads a whole key.
+        draft = folder / f"secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_hex(32))
+        with suppress(FileExistsError):
+            os.link(draft, path)
+        draft.unlink()
+    return path.read_text().strip()
 
 
 def database_url(url: str | None, instance_path: str) -> str:

@@ -1,20 +1,13 @@
-"""The front door, and the liveness and readiness probes."""
+"""The liveness and readiness probes."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, jsonify, redirect, url_for
-from flask.typing import ResponseReturnValue
+from flask import Blueprint, Flask, Response, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
 from matcher import db, matching, migrate
 
 bp = Blueprint("health", __name__)
-
-
-@bp.get("/")
-def index() -> ResponseReturnValue:
-    """Send visitors to the API docs."""
-    return redirect(url_for("docs.docs"))
 
 
 @bp.get("/healthz")

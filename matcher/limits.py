@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from flask import Blueprint, Flask, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -30,4 +32,7 @@ def init_app(app: Flask) -> None:
     limiter.limit(
         app.config["RATE_LIMIT_PER_KEY"], key_func=_key_id, exempt_when=lambda: not _key_id()
     )(api)
+    # Password guessing: few sign-in attempts per address.
+    login = limiter.limit(app.config["RATE_LIMIT_LOGIN"], methods=["POST"])
+    app.view_functions["web.login"] = cast(Any, login(app.view_functions["web.login"]))
     app.extensions["rate_limiter"] = limiter

@@ -11,7 +11,8 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from matcher import db
 from tests.factories import vendor, vendors, write_csv, write_json
-from vendors.access import authenticate_user
+from tests.web.conftest import sign_in
+from vendors.access import ROLES, authenticate_user
 
 
 def import_file(runner: FlaskCliRunner, path: Path, *options: str) -> tuple[int, dict[str, Any]]:
@@ -190,3 +191,33 @@ def test_the_demo_prints_a_working_admin_key(
     key = line.rsplit(" ", 1)[-1]
 
     assert anonymous.get("/api/v1/vendors", headers={"X-API-Key": key}).status_code == 200
+
+
+def test_the_demo_prints_a_working_sign_in_for_each_role(
+    runner: FlaskCliRunner, app: Flask
+) -> None:
+    runner.invoke(args=["demo", "--no-serve"])  # a second run gives a new password
+    result = runner.invoke(args=["demo", "--no-serve"])
+    line = next(line for line in result.stdout.splitlines() if "sign-in" in line)
+    password = line.rsplit(" ", 1)[-1]
+
+    for role in ROLES:
+        client = app.test_client()
+        sign_in(client, f"{role}@demo.example", password)
+        assert client.get("/").status_code == 200
+
+
+def test_a_password_can_be_changed_from_the_command_line(
+    runner: FlaskCliRunner, app: Flask
+) -> None:
+    runner.invoke(
+        args=["users", "create", "a@b.example", "--role", "viewer", "--password", "first-pass"]
+    )
+
+    changed = runner.invoke(args=["users", "password", "a@b.example", "--password", "second-pass"])
+    unknown = runner.invoke(args=["users", "password", "no@b.example", "--password", "second-pass"])
+
+    assert changed.exit_code == 0
+    assert unknown.exit_code == 1
+    assert "no user" in unknown.output
+    sign_in(app.test_client(), "a@b.example", "second-pass")

@@ -97,6 +97,15 @@ def create_user(session: Session, email: str, role: str, password: str) -> User:
     return user
 
 
+def set_password(session: Session, email: str, password: str) -> User | None:
+    """Give a user a new password, which ends their sessions; None if there is no such user."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is not None:
+        user.password_hash = hash_password(password)
+        session.flush()
+    return user
+
+
 def authenticate_user(session: Session, email: str, password: str) -> User | None:
     """Return the user with this email and password, or None."""
     user = session.scalar(select(User).where(User.email == email.strip().lower()))

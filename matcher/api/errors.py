@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, current_app, jsonify, request
+from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -36,69 +38,81 @@ def error_response(status: int, message: str, errors: dict[str, Any] | None = No
     return response
 
 
-def _from_validation(error: ValidationError) -> Response:
-    messages = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
-    return error_response(422, "The request is not valid.", messages)
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """What went wrong, as the client is told it: the same for the API and the web pages."""
+
+    status: int
+    message: str
+    errors: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
 
 
-def _from_http(error: HTTPException) -> Response:
-    status = error.code or 500
-    response = error_response(status, error.description or error.name)
-    allowed = getattr(error, "valid_methods", None)
-    if status == 405 and allowed:
-        response.headers["Allow"] = ", ".join(allowed)
+BUSY = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+def explain(error: Exception) -> Problem:
+    """Say what an error means to the client; log what only the operators should see."""
+    match error:
+        case ValidationError():
+            messages = error.messages
+            detail = messages if isinstance(messages, dict) else {"_schema": messages}
+            return Problem(422, "The request is not valid.", detail)
+        case HttpError():
+            return Problem(error.status, error.message, error.errors)
+        case VendorNotFound():
+            return Problem(404, f"No vendor has the id {error.vendor_id!r}.")
+        case VendorExists():
+            return Problem(409, f"A vendor with id {error.vendor_id!r} exists.")
+        case StaleVersion():
+            return Problem(409, str(error))
+        case CatalogBusy():
+            return Problem(409, "Another import is being applied; retry when it is done.")
+        case ProspectNotFound():
+            return Problem(404, f"No prospect has the id {error.prospect_id}.")
+        case ProspectNameTaken():
+            return Problem(409, f"A prospect named {error.name!r} exists.")
+        case CatalogChurning():
+            return Problem(503, "The catalog is changing; retry shortly.", headers=BUSY)
+        case StaleDataError() | IntegrityError():
+            # Two writers raced for the same record; the loser learns it and can retry.
+            log.info("write conflict: %s", type(error).__name__)
+            return Problem(409, "The record was changed at the same time; reload it and retry.")
+        case OperationalError() if "database is locked" in str(error.orig):
+            message = "The catalog is busy with another write (an import?); retry shortly."
+            return Problem(503, message, headers=BUSY)
+        case CSRFError():
+            message = "The form expired or came from another site; reload the page and retry."
+            return Problem(400, message)
+        case HTTPException():
+            allowed = getattr(error, "valid_methods", None)
+            headers = {"Allow": ", ".join(allowed)} if error.code == 405 and allowed else {}
+            return Problem(error.code or 500, error.description or error.name, headers=headers)
+    log.exception("unhandled error", exc_info=error)
+    return Problem(500, "Something went wrong on our side; the request was not applied.")
+
+
+def _wants_page() -> bool:
+    # A page for the pages, and for a browser lost on an unknown address; JSON for the rest.
+    if request.blueprint is not None:
+        return request.blueprint == "web"
+    accepted = request.accept_mimetypes
+    return request.endpoint is None and accepted.quality("text/html") > accepted.quality(
+        "application/json"
+    )
+
+
+def _answer(error: Exception) -> Response:
+    problem = explain(error)
+    page = current_app.extensions.get("error_page")
+    if page is not None and _wants_page():
+        response: Response = page(problem)
+    else:
+        response = error_response(problem.status, problem.message, problem.errors)
+    response.headers.update(problem.headers)
     return response
 
 
-def _from_conflict(error: Exception) -> Response:
-    # Two writers raced for the same vendor; the loser learns it and can retry.
-    log.info("write conflict: %s", type(error).__name__)
-    return error_response(409, "The vendor was changed at the same time; reload it and retry.")
-
-
-def _from_database(error: OperationalError) -> Response:
-    if "database is locked" in str(error.orig):
-        response = error_response(
-            503, "The catalog is busy with another write (an import?); retry shortly."
-        )
-        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
-    return _from_unexpected(error)
-
-
-def _from_unexpected(error: Exception) -> Response:
-    log.exception("unhandled error", exc_info=error)
-    return error_response(500, "Something went wrong on our side; the request was not applied.")
-
-
 def init_app(app: Flask) -> None:
-    """Register the handlers that turn errors into the JSON error shape."""
-    app.register_error_handler(ValidationError, _from_validation)
-    app.register_error_handler(HttpError, lambda e: error_response(e.status, e.message, e.errors))
-    app.register_error_handler(
-        VendorNotFound, lambda e: error_response(404, f"No vendor has the id {e.vendor_id!r}.")
-    )
-    app.register_error_handler(
-        VendorExists, lambda e: error_response(409, f"A vendor with id {e.vendor_id!r} exists.")
-    )
-    app.register_error_handler(StaleVersion, lambda e: error_response(409, str(e)))
-    app.register_error_handler(
-        CatalogBusy,
-        lambda e: error_response(409, "Another import is being applied; retry when it is done."),
-    )
-    app.register_error_handler(
-        ProspectNotFound,
-        lambda e: error_response(404, f"No prospect has the id {e.prospect_id}."),
-    )
-    app.register_error_handler(
-        ProspectNameTaken,
-        lambda e: error_response(409, f"A prospect named {e.name!r} exists."),
-    )
-    app.register_error_handler(
-        CatalogChurning, lambda e: error_response(503, "The catalog is changing; retry shortly.")
-    )
-    app.register_error_handler(StaleDataError, _from_conflict)
-    app.register_error_handler(IntegrityError, _from_conflict)
-    app.register_error_handler(OperationalError, _from_database)
-    app.register_error_handler(HTTPException, _from_http)
-    app.register_error_handler(Exception, _from_unexpected)
+    """Answer every error in the one shape: JSON for the API, a page for the web."""
+    app.register_error_handler(Exception, _answer)

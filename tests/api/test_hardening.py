@@ -24,7 +24,7 @@ def test_every_response_has_a_request_id_and_the_security_headers(
     assert "script-src 'self';" in policy
     assert "frame-ancestors 'none'" in policy
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "same-origin"
 
 
 def test_a_plain_request_id_from_the_client_is_kept(client: FlaskClient) -> None:
@@ -58,11 +58,11 @@ def test_a_server_error_reveals_nothing_and_is_logged_with_the_request_id(
 
 
 def test_errors_raised_by_views_keep_the_one_shape(app: Flask) -> None:
-    @app.get("/teapot")
+    @app.get("/api/v1/teapot")
     def teapot() -> str:
         raise HttpError(418, "I am a teapot.", {"pot": ["Too small."]})
 
-    response = app.test_client().get("/teapot")
+    response = app.test_client().get("/api/v1/teapot")
 
     assert response.json == {
         "status": 418,

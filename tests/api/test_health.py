@@ -45,8 +45,12 @@ def test_readyz_is_503_when_the_database_is_unreachable(tmp_path: Path) -> None:
     assert response.json["checks"]["database"] == "unreachable"
 
 
-def test_the_front_page_leads_to_the_api_docs(client: FlaskClient) -> None:
+def test_the_front_page_asks_a_stranger_to_sign_in_and_links_the_api_docs(
+    client: FlaskClient,
+) -> None:
     response = client.get("/")
+    sign_in = client.get(response.headers["Location"]).get_data(as_text=True)
 
     assert response.status_code == 302
-    assert response.headers["Location"] == "/api/v1/docs"
+    assert response.headers["Location"].startswith("/login")
+    assert 'href="/api/v1/docs"' in sign_in
