@@ -28,6 +28,8 @@ DEFAULTS: dict[str, Any] = {
     # Session cookies: sent over HTTPS only unless turned off (the loopback demo does).
     "SESSION_COOKIE_SECURE": True,
     "SESSION_HOURS": 8,
+    # Reverse proxies in front of the service whose X-Forwarded-* headers are to be believed.
+    "PROXY_HOPS": 0,
 }
 # Settings read from the environment under these names, converted to the default's type.
 ENVIRONMENT = {
@@ -45,6 +47,7 @@ ENVIRONMENT = {
     "RATE_LIMIT_LOGIN": "MATCHER_RATE_LIMIT_LOGIN",
     "SESSION_COOKIE_SECURE": "MATCHER_SECURE_COOKIES",
     "SESSION_HOURS": "MATCHER_SESSION_HOURS",
+    "PROXY_HOPS": "MATCHER_PROXY_HOPS",
 }
 FALSE_WORDS = ("0", "false", "no", "off")
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, g, has_request_context, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # A client's own request id is kept only if it is short and plain: it ends up in logs.
@@ -57,6 +58,13 @@ def _with_request_id(factory: Callable[..., logging.LogRecord]) -> Callable[...,
 
 def init_app(app: Flask) -> None:
     """Stamp responses and log records with the request id; add the security headers."""
+    hops = app.config["PROXY_HOPS"]
+    if hops:
+        # Behind a proxy, the client's address and scheme come from its X-Forwarded-* headers;
+        # without one, those headers are anyone's to forge and are ignored.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+        )
     app.after_request(_stamp)
     factory = logging.getLogRecordFactory()
     if not getattr(factory, "adds_request_id", False):

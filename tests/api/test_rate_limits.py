@@ -68,3 +68,21 @@ def test_workers_sharing_redis_count_together(database: str) -> None:
     assert statuses == [200, 200, 200, 429]
     for worker in workers:
         worker.extensions["engine"].dispose()
+
+
+@pytest.mark.parametrize(("hops", "limited_together"), [(0, True), (1, False)])
+def test_forwarded_addresses_count_only_behind_a_trusted_proxy(
+    database: str, hops: int, limited_together: bool
+) -> None:
+    # Two clients behind one proxy: with the proxy trusted they are counted apart; without it,
+    # X-Forwarded-For is ignored (anyone could send it) and the proxy's address counts.
+    app = limited_app(database, RATE_LIMIT_PER_ADDRESS="2 per minute", PROXY_HOPS=hops)
+    client = app.test_client()
+
+    statuses = [
+        client.get("/healthz", headers={"X-Forwarded-For": address}).status_code
+        for address in ("198.51.100.1", "198.51.100.2", "198.51.100.3")
+    ]
+
+    assert (statuses[-1] == 429) is limited_together
+    app.extensions["engine"].dispose()
