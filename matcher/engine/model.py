@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 FACTORS: tuple[str, ...] = (
     "engagement_model",
@@ -125,11 +126,15 @@ class RankedVendor:
 
 @dataclass(frozen=True, slots=True)
 class Relaxation:
-    """A hard constraint to loosen, how, and how many more vendors that lets in."""
+    """A hard constraint to loosen, how, and how many more vendors that lets in.
+
+    `change` holds the profile fields that apply it, as (field, new value) pairs.
+    """
 
     constraint: str
     suggestion: str
     adds: int
+    change: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

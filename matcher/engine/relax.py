@@ -52,7 +52,8 @@ def _relaxation(
             suggestion = (
                 f"raise the budget from {budget.max_rate:g} to {raised} {budget.currency}/h"
             )
-            return Relaxation(name, suggestion, adds)
+            change = (("budget", {"max_rate": raised, "currency": budget.currency}),)
+            return Relaxation(name, suggestion, adds, change)
     if name == "capacity" and reading.requirement.team_size is not None:
         staffed = only_this & (index.headcount >= 1)
         staff = np.sort(index.headcount[staffed])[::-1]
@@ -60,7 +61,8 @@ def _relaxation(
             team = int(staff[min(wanted, staff.size) - 1])
             adds = int((staffed & (index.headcount >= team)).sum())
             suggestion = f"start with a team of {team} instead of {reading.requirement.team_size}"
-            return Relaxation(name, suggestion, adds)
+            return Relaxation(name, suggestion, adds, (("team_size", team),))
     label = name.replace("_", " ")
     suggestion = f"treat {label} as a preference instead of a hard constraint"
-    return Relaxation(name, suggestion, int(only_this.sum()))
+    kept = sorted(reading.requirement.hard_constraints - {name})
+    return Relaxation(name, suggestion, int(only_this.sum()), (("hard_constraints", kept),))

@@ -108,5 +108,17 @@ def loosened(profile: Requirement, constraint: str, suggestion: str) -> Requirem
     return replace(profile, hard_constraints=profile.hard_constraints - {constraint})
 
 
+def applied(profile: Requirement, change: tuple[tuple[str, Any], ...]) -> Requirement:
+    """Return the requirement with a relaxation's profile change applied."""
+    for name, value in change:
+        if name == "budget":
+            profile = replace(profile, budget=Budget(value["max_rate"], value["currency"]))
+        elif name == "hard_constraints":
+            profile = replace(profile, hard_constraints=frozenset(value))
+        else:
+            profile = replace(profile, **{name: value})
+    return profile
+
+
 def _tuple(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value

@@ -23,7 +23,7 @@ from matcher.engine.model import (
 )
 from matcher.engine.rank import evaluate, fit, rank
 from matcher.engine.reference import reference_rank, reference_scores
-from tests.engine.builders import factor_of, knowledge, loosened, reading
+from tests.engine.builders import applied, factor_of, knowledge, loosened, reading
 
 # Vendors' own wording: taxonomy names and aliases, a category, German, misspellings (two of
 # one service), and free text.
@@ -335,3 +335,6 @@ def test_a_relaxation_adds_as_many_vendors_as_loosening_its_constraint_does(
     for relaxation in before.relaxations:
         after = ranked(loosened(profile, relaxation.constraint, relaxation.suggestion), catalog)
         assert after.excluded == before.excluded - relaxation.adds
+        assert applied(profile, relaxation.change) == loosened(
+            profile, relaxation.constraint, relaxation.suggestion
+        )

@@ -14,7 +14,7 @@ from matcher.engine.model import Ranking, Requirement, VendorRow
 from matcher.engine.rank import rank
 from matcher.engine.reference import reference_rank
 from matcher.matching import vendor_row
-from tests.engine.builders import knowledge, loosened, reading, requirement
+from tests.engine.builders import applied, knowledge, loosened, reading, requirement
 from vendors.schema import load_record
 
 DEMO_CATALOG = Path(__file__).resolve().parents[2] / "vendors" / "data" / "demo_catalog.json"
@@ -143,6 +143,10 @@ def test_a_tight_hard_budget_offers_a_relaxation_that_really_adds_what_it_says()
     after = match(loosened(profile, relaxation.constraint, relaxation.suggestion))
     assert after.excluded == before.excluded - relaxation.adds
     assert len(after.results) == profile.limit
+    # The change a client applies with one click is the one the suggestion describes.
+    assert applied(profile, relaxation.change) == loosened(
+        profile, relaxation.constraint, relaxation.suggestion
+    )
 
 
 @pytest.mark.parametrize(
