@@ -11,6 +11,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     Float,
+    ForeignKey,
     Integer,
     MetaData,
     String,
@@ -191,3 +192,25 @@ LIST_FIELDS: frozenset[str] = frozenset(
         "industries",
     }
 )
+
+
+class Search(Base):
+    """A requirement profile kept by a web user: a draft, or a search with its shortlist.
+
+    Its random id is the permalink; `form` keeps the fields as typed, so a draft that does not
+    validate yet can be resumed, and `profile` the validated profile the results come from.
+    """
+
+    __tablename__ = "searches"
+
+    id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    owner_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    title: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(10))
+    form: Mapped[dict[str, Any]] = mapped_column(JSON)
+    profile: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    shortlist: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
