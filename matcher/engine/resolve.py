@@ -17,6 +17,8 @@ from matcher.engine.knowledge import Knowledge, Vocabulary, normalise_term
 SKILL_CUTOFF = 0.86
 TEXT_CUTOFF = 0.92
 MAX_WINDOW = 5
+# How alike (rapidfuzz WRatio, 0-100) a term must be to be offered while typing.
+SUGGEST_CUTOFF = 86
 _WORDS = re.compile(r"[^\W_][\w&/+-]*(?:\.[\w]+)*", re.UNICODE)
 _WORD_BREAKS = re.compile(r"[\s/-]+")
 
@@ -121,3 +123,29 @@ def services_in_text(knowledge: Knowledge, text: str) -> tuple[Resolved, ...]:
             name = vocabulary.entries[code].name
             found[code] = Resolved(name, code, level, float(scores[row, column]))  # type: ignore[arg-type]
     return tuple(found.values())
+
+
+def suggest(vocabulary: Vocabulary, text: str, limit: int = 8) -> list[str]:
+    """Return the names of entries a user may mean while typing `text`, best first.
+
+    Terms whose words begin with the typed words come first (a name, an alias or an
+    abbreviation); then terms close by rapidfuzz's WRatio, which forgives typos.
+    """
+    query = normalise_term(text)
+    if not query or not vocabulary.terms:
+        return []
+    found = process.extract(
+        query, vocabulary.terms, scorer=fuzz.WRatio, processor=None, limit=None, score_cutoff=50
+    )
+    typed = _WORD_BREAKS.split(query)
+    ranked = []
+    for _, score, position in found:
+        term = vocabulary.terms[position]
+        words = _WORD_BREAKS.split(term)
+        # "cust supp" starts "customer support": every typed word begins a word of the term.
+        starts = all(any(word.startswith(part) for word in words) for part in typed)
+        if starts or score >= SUGGEST_CUTOFF:
+            ranked.append((not term.startswith(query), not starts, -score, position))
+    ranked.sort()
+    names = (vocabulary.entries[vocabulary.term_codes[hit[-1]]].name for hit in ranked)
+    return list(dict.fromkeys(names))[:limit]
