@@ -52,6 +52,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     },
     # Pages
     "web.home": READERS,
+    "web.suggest": READERS,
+    # Searches: the requirement form, results, compare, shortlist
+    # Catalog pages: browse, vendor, import
+    # Prospect pages
 }
 
 
