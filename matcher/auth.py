@@ -54,6 +54,22 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "web.home": READERS,
     "web.suggest": READERS,
     # Searches: the requirement form, results, compare, shortlist
+    **{
+        f"web.{name}": MATCHERS
+        for name in (
+            "new_query",
+            "submit_query",
+            "queries",
+            "search",
+            "relax",
+            "why_not",
+            "compare",
+            "change_shortlist",
+            "shortlist",
+            "shortlist_export",
+            "remove_search",
+        )
+    },
     # Catalog pages: browse, vendor, import
     # Prospect pages
 }

@@ -73,6 +73,14 @@ def _place(text: str) -> str:
         raise UnknownCode(f"unknown country or region {text!r}") from None
 
 
+def normalise_place(text: str) -> str | None:
+    """Return a region's name or a country's code for a place as typed, or None if unknown."""
+    try:
+        return _place(text)
+    except UnknownCode:
+        return None
+
+
 def _engagement(text: str) -> str:
     value = text.strip()
     if value.upper() in ("BPO", "KPO"):

@@ -32,7 +32,11 @@ def nav_items() -> list[tuple[str, str]]:
 
 @bp.app_context_processor
 def _menu() -> dict[str, object]:
-    return {"nav_items": nav_items, "nav_help": {key: help for key, (_, help) in NAV.items()}}
+    return {
+        "nav_items": nav_items,
+        "nav_help": {key: help for key, (_, help) in NAV.items()},
+        "view_names": current_app.view_functions,
+    }
 
 
 @bp.get("/")

@@ -1,0 +1,497 @@
+"""Searches: the requirement form, explained results, compare, shortlist, suggestions."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from marshmallow import ValidationError
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from matcher import db, matching
+from matcher.api.match_schemas import fit_data, match_data
+from matcher.auth import signed_in_user
+from matcher.engine.model import FACTORS, Ranking
+from matcher.engine.resolve import suggest
+from matcher.profiles import load_requirement, normalise_place
+from matcher.web import bp
+from matcher.web.forms import (
+    Choice,
+    delivery_choices,
+    field_errors,
+    from_profile,
+    read_form,
+    to_profile,
+    weight_field,
+)
+from vendors.models import Search, User, Vendor
+from vendors.searches import (
+    MAX_SHORTLIST,
+    SearchNotFound,
+    delete_search,
+    get_search,
+    list_searches,
+    save_search,
+    set_shortlist,
+)
+from vendors.tabular import escape_formula
+
+FACTOR_LABELS = {
+    "engagement_model": "Engagement model",
+    "skills": "Skills",
+    "geography": "Geography",
+    "budget": "Budget",
+    "languages": "Languages",
+    "certifications": "Certifications",
+    "qualifications": "Staff qualifications",
+    "capacity": "Capacity",
+    "industry": "Industry",
+    "track_record": "Track record",
+}
+COMPARE_MIN, COMPARE_MAX = 2, 4
+WHY_NOT_CHOICES = 8
+SUGGEST_KINDS = ("skills", "certifications", "qualifications", "industries", "languages", "places")
+SHORTLIST_COLUMNS = (
+    "rank", "score", "id", "name", "tags", "hq_country", "delivery_countries", "services",
+    "languages", "rate_min", "rate_max", "currency", "headcount", "certifications", "rating",
+    "review_count", "website", "reasons", "gaps",
+)  # fmt: skip
+
+
+def _user() -> User:
+    user = signed_in_user()
+    assert user is not None  # every page here is behind the sign-in
+    return user
+
+
+def _owned(search: Search) -> bool:
+    return search.owner_id == _user().id
+
+
+def _found(search_id: str) -> Search:
+    try:
+        return get_search(db.session(), search_id)
+    except SearchNotFound:
+        abort(404, "No saved search has this address.")
+
+
+def _readable(search_id: str) -> Search:
+    search = _found(search_id)
+    # A search is shared by its permalink; a draft stays its owner's.
+    if search.profile is None and not _owned(search):
+        abort(404, "No saved search has this address.")
+    return search
+
+
+def _choices() -> dict[str, Any]:
+    known = matching.knowledge()
+    countries = sorted(
+        (Choice(code, name) for code, name in known.country_names.items()),
+        key=lambda choice: choice.label,
+    )
+    regions = sorted(
+        (Choice(region.name, region.name) for region in known.geography.regions.values()),
+        key=lambda choice: choice.label,
+    )
+    return {
+        "countries": countries,
+        "regions": regions,
+        "currencies": sorted(known.per_usd),
+        "delivery_choices": delivery_choices(),
+        "factors": FACTORS,
+        "factor_labels": FACTOR_LABELS,
+        "weight_field": weight_field,
+        "defaults": {kind: known.weights[kind] for kind in ("BPO", "KPO")},
+    }
+
+
+def _form_page(
+    values: Mapping[str, Any],
+    errors: Mapping[str, list[str]] | None = None,
+    *,
+    draft: Search | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    errors = errors or {}
+    html = render_template(
+        "web/search_form.html",
+        values=values,
+        errors=errors,
+        draft=draft,
+        weights_open=any(name.startswith("weight") for name in errors),
+        **_choices(),
+    )
+    return html, status
+
+
+def _with_places_normalised(values: dict[str, Any]) -> dict[str, Any]:
+    # A profile from the API may name places ("Philippines"); the pickers hold codes and regions.
+    for name in ("countries", "exclude_countries"):
+        values[name] = [normalise_place(place) or place for place in values.get(name) or ()]
+    return values
+
+
+@bp.get("/search")
+def new_query() -> ResponseReturnValue:
+    """The requirement form: empty, a draft resumed, or a saved search to change."""
+    if "draft" in request.args:
+        draft = _found(request.args["draft"][:40])
+        if not _owned(draft):
+            abort(404, "No saved search has this address.")
+        return _form_page(draft.form, draft=draft)
+    if "from" in request.args:
+        search = _readable(request.args["from"][:40])
+        values = search.form or _with_places_normalised(from_profile(search.profile or {}))
+        return _form_page(values)
+    return _form_page(from_profile({}))
+
+
+@bp.post("/search")
+def submit_query() -> ResponseReturnValue:
+    """Run the form as a search (its permalink is the answer), or keep it as a draft."""
+    values = read_form(request.form)
+    draft_id = request.form.get("draft_id") or None
+    draft = None
+    if draft_id is not None:
+        draft = _found(draft_id[:40])
+        if not _owned(draft) or draft.profile is not None:
+            draft = None  # only one's own draft is overwritten; anything else starts anew
+    if request.form.get("action") == "draft":
+        kept = save_search(
+            db.session(),
+            owner_id=_user().id,
+            form=values,
+            profile=None,
+            search_id=draft.id if draft else None,
+        )
+        db.session().commit()
+        flash("Draft saved. Open it again from Saved searches.", "success")
+        return redirect(url_for("web.new_query", draft=kept.id))
+    profile = to_profile(values, matching.knowledge())
+    try:
+        load_requirement(profile)
+    except ValidationError as error:
+        messages = error.messages if isinstance(error.messages, dict) else {"_form": error.messages}
+        return _form_page(values, field_errors(messages), draft=draft, status=422)
+    search = save_search(
+        db.session(),
+        owner_id=_user().id,
+        form=values,
+        profile=profile,
+        search_id=draft.id if draft else None,
+    )
+    db.session().commit()
+    return redirect(url_for("web.search", search_id=search.id))
+
+
+@bp.get("/searches")
+def queries() -> ResponseReturnValue:
+    """The signed-in user's searches and drafts."""
+    return render_template("web/searches.html", searches=list_searches(db.session(), _user().id))
+
+
+def _vendors(ids: Iterable[str]) -> dict[str, Vendor]:
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return {}
+    found = db.session().scalars(select(Vendor).where(Vendor.id.in_(wanted)))
+    return {vendor.id: vendor for vendor in found}
+
+
+def _run(search: Search) -> tuple[Ranking, dict[str, Any]]:
+    ranking = matching.run_match(load_requirement(search.profile or {}))
+    return ranking, match_data(ranking)
+
+
+def _profile_summary(profile: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Return the profile as (label, value) lines for the page's header."""
+    known = matching.knowledge()
+
+    def place(text: str) -> str:
+        found = normalise_place(text) or text
+        return known.country_name(found) if len(found) == 2 else found
+
+    lines = []
+    for name, value in profile.items():
+        if name == "client_country":
+            shown = place(value)
+        elif name in ("countries", "exclude_countries"):
+            shown = ", ".join(place(item) for item in value)
+        elif name == "budget":
+            shown = f"{value['max_rate']:g} {value.get('currency') or 'USD'}/h at most"
+        elif name == "weights":
+            shown = ", ".join(f"{FACTOR_LABELS.get(k, k)} {v:g}" for k, v in value.items())
+        elif name == "hard_constraints":
+            shown = ", ".join(FACTOR_LABELS.get(item, item) for item in value)
+        elif isinstance(value, list):
+            shown = ", ".join(str(item) for item in value)
+        else:
+            shown = str(value)
+        lines.append((name.replace("_", " ").capitalize(), shown))
+    return lines
+
+
+@bp.get("/searches/<search_id>")
+def search(search_id: str) -> ResponseReturnValue:
+    """A search's results, run again on the catalog as it is now: its permalink."""
+    found = _readable(search_id)
+    if found.profile is None:
+        return redirect(url_for("web.new_query", draft=found.id))
+    ranking, answer = _run(found)
+    vendors = _vendors(result["vendor"]["id"] for result in answer["results"])
+    return render_template(
+        "web/results.html",
+        search=found,
+        answer=answer,
+        relaxations=ranking.relaxations,
+        vendors=vendors,
+        owned=_owned(found),
+        summary=_profile_summary(found.profile or {}),
+        factor_labels=FACTOR_LABELS,
+        compare_max=COMPARE_MAX,
+    )
+
+
+@bp.post("/searches/<search_id>/relax")
+def relax(search_id: str) -> ResponseReturnValue:
+    """Apply one suggested relaxation: a new search with the profile changed as suggested."""
+    found = _readable(search_id)
+    ranking, _ = _run(found)
+    wanted = request.form.get("constraint", "")
+    offered = {relaxation.constraint: relaxation for relaxation in ranking.relaxations}
+    if wanted not in offered:
+        flash("That suggestion no longer applies: the catalog has changed.", "error")
+        return redirect(url_for("web.search", search_id=found.id))
+    profile = {**(found.profile or {}), **dict(offered[wanted].change)}
+    values = _with_places_normalised(from_profile(profile))
+    relaxed = save_search(db.session(), owner_id=_user().id, form=values, profile=profile)
+    db.session().commit()
+    flash(f"Applied: {offered[wanted].suggestion}.", "success")
+    return redirect(url_for("web.search", search_id=relaxed.id))
+
+
+def _find_vendor(text: str) -> tuple[Vendor | None, list[Vendor]]:
+    """Return the vendor a user named (by id or name), or the candidates to choose from."""
+    session = db.session()
+    cleaned = text.strip()[:200]
+    exact = session.get(Vendor, cleaned) or session.scalar(
+        select(Vendor).where(func.lower(Vendor.name) == cleaned.lower()).limit(1)
+    )
+    if exact is not None:
+        return exact, []
+    pattern = "%" + cleaned.lower().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+    candidates = session.scalars(
+        select(Vendor)
+        .where(func.lower(Vendor.name).like(pattern + "%", escape="\\"))
+        .order_by(Vendor.name)
+        .limit(WHY_NOT_CHOICES + 1)
+    ).all()
+    if len(candidates) == 1:
+        return candidates[0], []
+    return None, list(candidates)
+
+
+@bp.get("/searches/<search_id>/why-not")
+def why_not(search_id: str) -> ResponseReturnValue:
+    """Explain one named vendor's fit: its rank, scores and the constraints it fails."""
+    found = _readable(search_id)
+    asked = request.args.get("vendor", "")
+    vendor, candidates = _find_vendor(asked) if asked.strip() else (None, [])
+    fit = None
+    if vendor is not None:
+        result, engagement = matching.run_fit(load_requirement(found.profile or {}), vendor.id)
+        fit = fit_data(result, engagement)
+    return render_template(
+        "web/why_not.html",
+        search=found,
+        asked=asked,
+        vendor=vendor,
+        candidates=candidates[:WHY_NOT_CHOICES],
+        more=len(candidates) > WHY_NOT_CHOICES,
+        fit=fit,
+        factor_labels=FACTOR_LABELS,
+    )
+
+
+@bp.get("/searches/<search_id>/compare")
+def compare(search_id: str) -> ResponseReturnValue:
+    """Two to four vendors side by side for one search."""
+    found = _readable(search_id)
+    wanted = list(dict.fromkeys(request.args.getlist("vendor")))[: COMPARE_MAX + 1]
+    if not COMPARE_MIN <= len(wanted) <= COMPARE_MAX:
+        flash(f"Choose {COMPARE_MIN} to {COMPARE_MAX} vendors to compare.", "error")
+        return redirect(url_for("web.search", search_id=found.id))
+    requirement = load_requirement(found.profile or {})
+    vendors = _vendors(wanted)
+    fits = []
+    for vendor_id in wanted:
+        if vendor_id not in vendors:
+            abort(404, f"No vendor has the id {vendor_id!r}.")
+        result, engagement = matching.run_fit(requirement, vendor_id)
+        fits.append(fit_data(result, engagement))
+    shown = {factor["name"] for fit in fits for factor in fit["factors"]}
+    return render_template(
+        "web/compare.html",
+        search=found,
+        fits=fits,
+        vendors=vendors,
+        factors=[name for name in FACTORS if name in shown],
+        factor_labels=FACTOR_LABELS,
+    )
+
+
+@bp.post("/searches/<search_id>/shortlist")
+def change_shortlist(search_id: str) -> ResponseReturnValue:
+    """Add a vendor to a search's shortlist, or take one off."""
+    found = _readable(search_id)
+    if not _owned(found):
+        abort(403, "Only the search's owner changes its shortlist; open it as a new search.")
+    shortlist = list(found.shortlist or [])
+    added, removed = request.form.get("add"), request.form.get("remove")
+    if added:
+        if added not in _vendors([added]):
+            abort(404, f"No vendor has the id {added!r}.")
+        if len(shortlist) >= MAX_SHORTLIST and added not in shortlist:
+            flash(f"A shortlist holds at most {MAX_SHORTLIST} vendors.", "error")
+        else:
+            shortlist.append(added)
+    if removed:
+        shortlist = [vendor_id for vendor_id in shortlist if vendor_id != removed]
+    set_shortlist(db.session(), found, shortlist)
+    db.session().commit()
+    back = request.form.get("back")
+    target = url_for("web.shortlist", search_id=found.id) if back == "shortlist" else None
+    return redirect(target or url_for("web.search", search_id=found.id) + "#results")
+
+
+def _shortlist_rows(found: Search) -> list[dict[str, Any]]:
+    """Return the shortlist's vendors with their current fit, in shortlist order."""
+    vendors = _vendors(found.shortlist or [])
+    requirement = load_requirement(found.profile or {})
+    rows = []
+    for vendor_id in found.shortlist or []:
+        vendor = vendors.get(vendor_id)
+        if vendor is None:
+            continue  # deleted from the catalog since it was shortlisted
+        result, engagement = matching.run_fit(requirement, vendor_id)
+        rows.append({"vendor": vendor, "fit": fit_data(result, engagement)})
+    return rows
+
+
+@bp.get("/searches/<search_id>/shortlist")
+def shortlist(search_id: str) -> ResponseReturnValue:
+    """A search's shortlist: printable, exportable."""
+    found = _readable(search_id)
+    rows = _shortlist_rows(found)
+    missing = len(found.shortlist or []) - len(rows)
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return render_template(
+        "web/shortlist.html",
+        search=found,
+        rows=rows,
+        missing=missing,
+        owned=_owned(found),
+        now=now,
+    )
+
+
+def _cells(row: Mapping[str, Any]) -> list[Any]:
+    vendor: Vendor = row["vendor"]
+    fit = row["fit"]
+    values: dict[str, Any] = {
+        "rank": fit["rank"],
+        "score": fit["score"],
+        "reasons": " | ".join(fit["reasons"]),
+        "gaps": " | ".join(fit["gaps"] + [item["reason"] for item in fit["excluded_by"]]),
+    }
+    cells = []
+    for column in SHORTLIST_COLUMNS:
+        value = values[column] if column in values else getattr(vendor, column)
+        if isinstance(value, list):
+            value = "; ".join(value)
+        # Text that a spreadsheet would run as a formula is quoted.
+        cells.append(escape_formula(value) if isinstance(value, str) else value)
+    return cells
+
+
+@bp.get("/searches/<search_id>/shortlist.<fmt>")
+def shortlist_export(search_id: str, fmt: str) -> Response:
+    """The shortlist as CSV or XLSX, with formula-like text quoted."""
+    found = _readable(search_id)
+    if fmt not in ("csv", "xlsx"):
+        abort(404, "Export as .csv or .xlsx.")
+    rows = [_cells(row) for row in _shortlist_rows(found)]
+    name = f"shortlist-{found.id}.{fmt}"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(SHORTLIST_COLUMNS)
+        writer.writerows(rows)
+        response = Response(buffer.getvalue(), mimetype="text/csv")
+    else:
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("Shortlist")
+        sheet.append(list(SHORTLIST_COLUMNS))
+        for cells in rows:
+            sheet.append(cells)
+        data = io.BytesIO()
+        workbook.save(data)
+        response = Response(
+            data.getvalue(),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.post("/searches/<search_id>/delete")
+def remove_search(search_id: str) -> ResponseReturnValue:
+    """Forget one of the user's own searches or drafts."""
+    found = _found(search_id)
+    if not _owned(found):
+        abort(404, "No saved search has this address.")
+    delete_search(db.session(), found)
+    db.session().commit()
+    flash("Search deleted.", "success")
+    return redirect(url_for("web.queries"))
+
+
+@bp.get("/suggest/<kind>", endpoint="suggest")
+def suggestions(kind: str) -> Response:
+    """Taxonomy entries a user may mean while typing, for the form's suggestion lists."""
+    if kind not in SUGGEST_KINDS:
+        abort(404, f"Suggestions exist for {', '.join(SUGGEST_KINDS)}.")
+    known = matching.knowledge()
+    typed = request.args.get("q", "")[:100]
+    if kind == "skills":
+        found = suggest(known.services, typed) + suggest(known.categories, typed, limit=3)
+    elif kind == "places":
+        found = _place_suggestions(typed)
+    elif kind == "languages":
+        names = (name for code, name in known.language_names.items() if len(code) == 2)
+        found = _simple_suggestions(names, typed)
+    else:
+        found = suggest(getattr(known, kind), typed)
+    return jsonify(suggestions=list(dict.fromkeys(found))[:10])
+
+
+def _place_suggestions(typed: str) -> list[str]:
+    known = matching.knowledge()
+    names = [region.name for region in known.geography.regions.values()]
+    return _simple_suggestions([*names, *known.country_names.values()], typed)
+
+
+def _simple_suggestions(names: Iterable[str], typed: str) -> list[str]:
+    lowered = typed.strip().lower()
+    if not lowered:
+        return []
+    unique = sorted(set(names))
+    starts = [name for name in unique if name.lower().startswith(lowered)]
+    inside = [name for name in unique if lowered in name.lower() and name not in starts]
+    return (starts + inside)[:10]
