@@ -72,6 +72,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     },
     # Catalog pages: browse, vendor, import
     # Prospect pages
+    **{
+        f"web.{name}": SELLERS
+        for name in (
+            "prospects",
+            "save_as_prospect",
+            "prospect",
+            "prospect_search",
+            "remove_prospect",
+        )
+    },
 }
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from matcher import db, matching
 from matcher.api.match_schemas import fit_data, match_data
-from matcher.auth import signed_in_user
+from matcher.auth import PERMISSIONS, signed_in_user
 from matcher.engine.model import FACTORS, Ranking
 from matcher.engine.resolve import suggest
 from matcher.profiles import load_requirement, normalise_place
@@ -30,7 +30,7 @@ from matcher.web.forms import (
     to_profile,
     weight_field,
 )
-from vendors.models import Search, User, Vendor
+from vendors.models import Prospect, Search, User, Vendor
 from vendors.searches import (
     MAX_SHORTLIST,
     SearchNotFound,
@@ -64,14 +64,15 @@ SHORTLIST_COLUMNS = (
 )  # fmt: skip
 
 
-def _user() -> User:
+def current_user() -> User:
+    """Return the signed-in user of this page."""
     user = signed_in_user()
     assert user is not None  # every page here is behind the sign-in
     return user
 
 
 def _owned(search: Search) -> bool:
-    return search.owner_id == _user().id
+    return search.owner_id == current_user().id
 
 
 def _found(search_id: str) -> Search:
@@ -81,7 +82,8 @@ def _found(search_id: str) -> Search:
         abort(404, "No saved search has this address.")
 
 
-def _readable(search_id: str) -> Search:
+def readable_search(search_id: str) -> Search:
+    """Return a search anyone who may match can read by its permalink (drafts: the owner)."""
     search = _found(search_id)
     # A search is shared by its permalink; a draft stays its owner's.
     if search.profile is None and not _owned(search):
@@ -146,7 +148,7 @@ def new_query() -> ResponseReturnValue:
             abort(404, "No saved search has this address.")
         return _form_page(draft.form, draft=draft)
     if "from" in request.args:
-        search = _readable(request.args["from"][:40])
+        search = readable_search(request.args["from"][:40])
         values = search.form or _with_places_normalised(from_profile(search.profile or {}))
         return _form_page(values)
     return _form_page(from_profile({}))
@@ -165,7 +167,7 @@ def submit_query() -> ResponseReturnValue:
     if request.form.get("action") == "draft":
         kept = save_search(
             db.session(),
-            owner_id=_user().id,
+            owner_id=current_user().id,
             form=values,
             profile=None,
             search_id=draft.id if draft else None,
@@ -181,7 +183,7 @@ def submit_query() -> ResponseReturnValue:
         return _form_page(values, field_errors(messages), draft=draft, status=422)
     search = save_search(
         db.session(),
-        owner_id=_user().id,
+        owner_id=current_user().id,
         form=values,
         profile=profile,
         search_id=draft.id if draft else None,
@@ -193,10 +195,13 @@ def submit_query() -> ResponseReturnValue:
 @bp.get("/searches")
 def queries() -> ResponseReturnValue:
     """The signed-in user's searches and drafts."""
-    return render_template("web/searches.html", searches=list_searches(db.session(), _user().id))
+    return render_template(
+        "web/searches.html", searches=list_searches(db.session(), current_user().id)
+    )
 
 
-def _vendors(ids: Iterable[str]) -> dict[str, Vendor]:
+def vendors_by_id(ids: Iterable[str]) -> dict[str, Vendor]:
+    """Return the catalog's records of some vendors, by id."""
     wanted = list(dict.fromkeys(ids))
     if not wanted:
         return {}
@@ -209,7 +214,7 @@ def _run(search: Search) -> tuple[Ranking, dict[str, Any]]:
     return ranking, match_data(ranking)
 
 
-def _profile_summary(profile: Mapping[str, Any]) -> list[tuple[str, str]]:
+def profile_summary(profile: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Return the profile as (label, value) lines for the page's header."""
     known = matching.knowledge()
 
@@ -240,11 +245,11 @@ def _profile_summary(profile: Mapping[str, Any]) -> list[tuple[str, str]]:
 @bp.get("/searches/<search_id>")
 def search(search_id: str) -> ResponseReturnValue:
     """A search's results, run again on the catalog as it is now: its permalink."""
-    found = _readable(search_id)
+    found = readable_search(search_id)
     if found.profile is None:
         return redirect(url_for("web.new_query", draft=found.id))
     ranking, answer = _run(found)
-    vendors = _vendors(result["vendor"]["id"] for result in answer["results"])
+    vendors = vendors_by_id(result["vendor"]["id"] for result in answer["results"])
     return render_template(
         "web/results.html",
         search=found,
@@ -252,16 +257,27 @@ def search(search_id: str) -> ResponseReturnValue:
         relaxations=ranking.relaxations,
         vendors=vendors,
         owned=_owned(found),
-        summary=_profile_summary(found.profile or {}),
+        summary=profile_summary(found.profile or {}),
         factor_labels=FACTOR_LABELS,
         compare_max=COMPARE_MAX,
+        can_save_prospect=may_open("web.save_as_prospect"),
+        prospect_choices=_prospect_choices() if may_open("web.save_as_prospect") else [],
     )
+
+
+def may_open(endpoint: str) -> bool:
+    """Say whether the signed-in user's role may use an endpoint."""
+    return current_user().role in PERMISSIONS.get(endpoint, frozenset())
+
+
+def _prospect_choices() -> list[Prospect]:
+    return list(db.session().scalars(select(Prospect).order_by(Prospect.name).limit(500)))
 
 
 @bp.post("/searches/<search_id>/relax")
 def relax(search_id: str) -> ResponseReturnValue:
     """Apply one suggested relaxation: a new search with the profile changed as suggested."""
-    found = _readable(search_id)
+    found = readable_search(search_id)
     ranking, _ = _run(found)
     wanted = request.form.get("constraint", "")
     offered = {relaxation.constraint: relaxation for relaxation in ranking.relaxations}
@@ -270,13 +286,13 @@ def relax(search_id: str) -> ResponseReturnValue:
         return redirect(url_for("web.search", search_id=found.id))
     profile = {**(found.profile or {}), **dict(offered[wanted].change)}
     values = _with_places_normalised(from_profile(profile))
-    relaxed = save_search(db.session(), owner_id=_user().id, form=values, profile=profile)
+    relaxed = save_search(db.session(), owner_id=current_user().id, form=values, profile=profile)
     db.session().commit()
     flash(f"Applied: {offered[wanted].suggestion}.", "success")
     return redirect(url_for("web.search", search_id=relaxed.id))
 
 
-def _find_vendor(text: str) -> tuple[Vendor | None, list[Vendor]]:
+def find_vendor(text: str) -> tuple[Vendor | None, list[Vendor]]:
     """Return the vendor a user named (by id or name), or the candidates to choose from."""
     session = db.session()
     cleaned = text.strip()[:200]
@@ -300,9 +316,9 @@ def _find_vendor(text: str) -> tuple[Vendor | None, list[Vendor]]:
 @bp.get("/searches/<search_id>/why-not")
 def why_not(search_id: str) -> ResponseReturnValue:
     """Explain one named vendor's fit: its rank, scores and the constraints it fails."""
-    found = _readable(search_id)
+    found = readable_search(search_id)
     asked = request.args.get("vendor", "")
-    vendor, candidates = _find_vendor(asked) if asked.strip() else (None, [])
+    vendor, candidates = find_vendor(asked) if asked.strip() else (None, [])
     fit = None
     if vendor is not None:
         result, engagement = matching.run_fit(load_requirement(found.profile or {}), vendor.id)
@@ -322,13 +338,13 @@ def why_not(search_id: str) -> ResponseReturnValue:
 @bp.get("/searches/<search_id>/compare")
 def compare(search_id: str) -> ResponseReturnValue:
     """Two to four vendors side by side for one search."""
-    found = _readable(search_id)
+    found = readable_search(search_id)
     wanted = list(dict.fromkeys(request.args.getlist("vendor")))[: COMPARE_MAX + 1]
     if not COMPARE_MIN <= len(wanted) <= COMPARE_MAX:
         flash(f"Choose {COMPARE_MIN} to {COMPARE_MAX} vendors to compare.", "error")
         return redirect(url_for("web.search", search_id=found.id))
     requirement = load_requirement(found.profile or {})
-    vendors = _vendors(wanted)
+    vendors = vendors_by_id(wanted)
     fits = []
     for vendor_id in wanted:
         if vendor_id not in vendors:
@@ -349,13 +365,13 @@ def compare(search_id: str) -> ResponseReturnValue:
 @bp.post("/searches/<search_id>/shortlist")
 def change_shortlist(search_id: str) -> ResponseReturnValue:
     """Add a vendor to a search's shortlist, or take one off."""
-    found = _readable(search_id)
+    found = readable_search(search_id)
     if not _owned(found):
         abort(403, "Only the search's owner changes its shortlist; open it as a new search.")
     shortlist = list(found.shortlist or [])
     added, removed = request.form.get("add"), request.form.get("remove")
     if added:
-        if added not in _vendors([added]):
+        if added not in vendors_by_id([added]):
             abort(404, f"No vendor has the id {added!r}.")
         if len(shortlist) >= MAX_SHORTLIST and added not in shortlist:
             flash(f"A shortlist holds at most {MAX_SHORTLIST} vendors.", "error")
@@ -372,7 +388,7 @@ def change_shortlist(search_id: str) -> ResponseReturnValue:
 
 def _shortlist_rows(found: Search) -> list[dict[str, Any]]:
     """Return the shortlist's vendors with their current fit, in shortlist order."""
-    vendors = _vendors(found.shortlist or [])
+    vendors = vendors_by_id(found.shortlist or [])
     requirement = load_requirement(found.profile or {})
     rows = []
     for vendor_id in found.shortlist or []:
@@ -387,7 +403,7 @@ def _shortlist_rows(found: Search) -> list[dict[str, Any]]:
 @bp.get("/searches/<search_id>/shortlist")
 def shortlist(search_id: str) -> ResponseReturnValue:
     """A search's shortlist: printable, exportable."""
-    found = _readable(search_id)
+    found = readable_search(search_id)
     rows = _shortlist_rows(found)
     missing = len(found.shortlist or []) - len(rows)
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -423,7 +439,7 @@ def _cells(row: Mapping[str, Any]) -> list[Any]:
 @bp.get("/searches/<search_id>/shortlist.<fmt>")
 def shortlist_export(search_id: str, fmt: str) -> Response:
     """The shortlist as CSV or XLSX, with formula-like text quoted."""
-    found = _readable(search_id)
+    found = readable_search(search_id)
     if fmt not in ("csv", "xlsx"):
         abort(404, "Export as .csv or .xlsx.")
     rows = [_cells(row) for row in _shortlist_rows(found)]

@@ -12,7 +12,9 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from matcher import db
+from tests.api.test_match_api import CATALOG
 from vendors.access import create_user
+from vendors.catalog import create_vendor
 
 PASSWORD = "correct horse battery"
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -65,3 +67,12 @@ def signed_in(app: Flask) -> Callable[[str], FlaskClient]:
         return sign_in(app.test_client(), add_user(app, role))
 
     return make
+
+
+@pytest.fixture
+def catalog(app: Flask) -> None:
+    """Load the small catalog of the matching API tests."""
+    with app.app_context():
+        for record in CATALOG:
+            create_vendor(db.session(), record)
+        db.session().commit()

@@ -15,20 +15,11 @@ from openpyxl import load_workbook
 from werkzeug.test import TestResponse
 
 from matcher import db
-from tests.api.test_match_api import CATALOG
 from tests.factories import vendor
 from tests.web.conftest import form_token, post_form
 from vendors.catalog import create_vendor
 
 Client = Callable[[str], FlaskClient]
-
-
-@pytest.fixture
-def catalog(app: Flask) -> None:
-    with app.app_context():
-        for record in CATALOG:
-            create_vendor(db.session(), record)
-        db.session().commit()
 
 
 @pytest.fixture

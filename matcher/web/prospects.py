@@ -1,0 +1,113 @@
+"""Sales: prospects with their saved profiles, their best matches and fit checks."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from matcher import db, matching
+from matcher.api.match_schemas import fit_data, match_data
+from matcher.profiles import load_requirement
+from matcher.web import bp
+from matcher.web.forms import from_profile
+from matcher.web.searches import (
+    FACTOR_LABELS,
+    current_user,
+    find_vendor,
+    profile_summary,
+    readable_search,
+    vendors_by_id,
+)
+from vendors.prospects import (
+    ProspectNameTaken,
+    delete_prospect,
+    get_prospect,
+    list_prospects,
+    save_prospect,
+)
+from vendors.searches import save_search
+
+TOP_MATCHES = 5
+MAX_PROSPECTS_SHOWN = 500
+
+
+@bp.get("/prospects")
+def prospects() -> ResponseReturnValue:
+    """Every prospect, by name."""
+    items, total = list_prospects(db.session(), page=1, per_page=MAX_PROSPECTS_SHOWN)
+    return render_template("web/prospects.html", prospects=items, total=total)
+
+
+@bp.post("/prospects")
+def save_as_prospect() -> ResponseReturnValue:
+    """Keep a search's profile for a prospect: a new one, or replacing an existing one's."""
+    search = readable_search(request.form.get("search_id", "")[:40])
+    target = request.form.get("prospect_id", "")
+    name = request.form.get("name", "").strip()[:200]
+    company = request.form.get("company", "").strip()[:200] or None
+    try:
+        if target.isdigit():
+            prospect = save_prospect(db.session(), {"profile": search.profile}, int(target))
+        elif name:
+            fields = {"name": name, "company": company, "profile": search.profile}
+            prospect = save_prospect(db.session(), fields)
+        else:
+            flash("Give the new prospect a name, or choose one to update.", "error")
+            return redirect(url_for("web.search", search_id=search.id) + "#save-prospect")
+    except ProspectNameTaken:
+        db.session().rollback()
+        flash(f"A prospect named “{name}” exists; choose it to update it instead.", "error")
+        return redirect(url_for("web.search", search_id=search.id) + "#save-prospect")
+    db.session().commit()
+    flash(f"Saved the profile for {prospect.name}.", "success")
+    return redirect(url_for("web.prospect", prospect_id=prospect.id))
+
+
+@bp.get("/prospects/<int:prospect_id>")
+def prospect(prospect_id: int) -> ResponseReturnValue:
+    """A prospect: its profile, its top matches, and a fit check for a named vendor."""
+    found = get_prospect(db.session(), prospect_id)
+    requirement = load_requirement(found.profile)
+    ranking = matching.run_match(requirement)
+    answer = match_data(ranking)
+    answer["results"] = answer["results"][:TOP_MATCHES]
+    asked = request.args.get("vendor", "")
+    vendor, candidates = find_vendor(asked) if asked.strip() else (None, [])
+    fit = None
+    if vendor is not None:
+        result, engagement = matching.run_fit(requirement, vendor.id)
+        fit = fit_data(result, engagement)
+    return render_template(
+        "web/prospect.html",
+        prospect=found,
+        summary=profile_summary(found.profile),
+        answer=answer,
+        vendors=vendors_by_id(result["vendor"]["id"] for result in answer["results"]),
+        asked=asked,
+        vendor=vendor,
+        candidates=candidates,
+        fit=fit,
+        factor_labels=FACTOR_LABELS,
+    )
+
+
+@bp.post("/prospects/<int:prospect_id>/search")
+def prospect_search(prospect_id: int) -> ResponseReturnValue:
+    """Open a prospect's profile as a search of one's own: full results, compare, shortlist."""
+    found = get_prospect(db.session(), prospect_id)
+    values = from_profile(found.profile)
+    values["title"] = values["title"] or found.name
+    profile = {**found.profile, "title": values["title"][:200]}
+    search = save_search(db.session(), owner_id=current_user().id, form=values, profile=profile)
+    db.session().commit()
+    return redirect(url_for("web.search", search_id=search.id))
+
+
+@bp.post("/prospects/<int:prospect_id>/delete")
+def remove_prospect(prospect_id: int) -> ResponseReturnValue:
+    """Forget a prospect."""
+    found = get_prospect(db.session(), prospect_id)
+    delete_prospect(db.session(), found.id)
+    db.session().commit()
+    flash(f"Deleted the prospect {found.name}.", "success")
+    return redirect(url_for("web.prospects"))
