@@ -71,6 +71,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         )
     },
     # Catalog pages: browse, vendor, import
+    "web.vendors": READERS,
+    "web.vendor": READERS,
+    "web.import_catalog": ADMINS,
+    "web.import_upload": ADMINS,
+    "web.import_confirm": ADMINS,
     # Prospect pages
     **{
         f"web.{name}": SELLERS
