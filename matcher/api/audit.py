@@ -8,6 +8,7 @@ from marshmallow import RAISE, Schema, fields, validate
 from matcher import db
 from matcher.api.requests import query
 from vendors.audit import list_entries
+from vendors.schema import ID_PATTERN
 
 bp = Blueprint("audit", __name__)
 
@@ -18,7 +19,10 @@ class AuditQuery(Schema):
     class Meta:
         unknown = RAISE
 
-    vendor_id = fields.String(validate=validate.Length(min=1, max=64))
+    # Only an id a vendor can have: nothing else is in the trail, and PostgreSQL refuses NUL.
+    vendor_id = fields.String(
+        validate=validate.Regexp(ID_PATTERN, error="Use 1-64 letters, digits, '.', '_' or '-'.")
+    )
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import pycountry
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import (
@@ -15,11 +17,26 @@ from flask import (
     render_template,
     send_from_directory,
 )
+from marshmallow import fields, validate
 from swagger_ui_bundle import swagger_ui_path
 
 from matcher.api import audit, match_schemas, prospect_schemas, schemas
-from matcher.profiles import RequirementSchema
-from vendors.schema import VendorRecordSchema
+from matcher.engine.knowledge import load_knowledge
+from matcher.engine.model import FACTORS
+from matcher.profiles import Places, RequirementSchema
+from vendors.codes import country_code, currency_code, language_code
+from vendors.schema import (
+    MAX_COUNT,
+    MAX_ITEM_LENGTH,
+    MAX_LIST_ITEMS,
+    RESERVED_IDS,
+    Code,
+    Tags,
+    Text,
+    TextList,
+    VendorRecordSchema,
+    normalise_tag,
+)
 
 bp = Blueprint("docs", __name__, template_folder="templates", static_folder="static")
 
@@ -70,20 +87,57 @@ def _operation(
     return operation
 
 
+# What the service's own field types accept, as JSON Schema. The patterns are written so that
+# ECMA-262 (OpenAPI) and Python read them alike: (?![\s\S]) is the end of the text, where `$`
+# would also allow a final line break in Python.
+_END = r"(?![\s\S])"
+# Control characters (tab and line breaks aside) are refused in every text.
+CONTROL_CHARACTERS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+# What Python's str.strip() removes, less the control characters refused anyway.
+SPACES = r"\t\n\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+TEXT_PATTERN = f"^[^{CONTROL_CHARACTERS}]*{_END}"
+NON_BLANK_PATTERN = (
+    f"^[^{CONTROL_CHARACTERS}]*[^{CONTROL_CHARACTERS}{SPACES}][^{CONTROL_CHARACTERS}]*{_END}"
+)
+ITEM_PATTERN = f"^[^{CONTROL_CHARACTERS};]*{_END}"
+_TAG = "[Bb][Pp][Oo]|[Kk][Pp][Oo]"
+TAG_ITEM_PATTERN = f"^[{SPACES}]*({_TAG}|[Bb][Oo][Tt][Hh])[{SPACES}]*{_END}"
+TAG_FILTER_PATTERN = f"^([{SPACES}]*|{_TAG}){_END}"
+# Vocabularies too large to list: the document names them as formats and describes them.
+FORMATS: dict[Callable[[str], str], tuple[str, str]] = {
+    country_code: (
+        "country",
+        "a country: ISO 3166 alpha-2, alpha-3 or numeric code, or English name, any case",
+    ),
+    language_code: (
+        "language",
+        "a language: ISO 639-1, 639-2 or 639-3 code, or English name, any case",
+    ),
+}
+PLACE = ("place", "a country (code or English name) or a region such as Eastern Europe or LATAM")
 VENDOR_ID = {
     "name": "vendor_id",
     "in": "path",
     "required": True,
-    "schema": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"},
+    "schema": {
+        "type": "string",
+        "pattern": f"^(?!(?:{'|'.join(sorted(RESERVED_IDS))}){_END})[A-Za-z0-9._-]{{1,64}}{_END}",
+        "example": "acme-bpo",
+    },
 }
-PROSPECT_ID = {"name": "prospect_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+PROSPECT_ID = {
+    "name": "prospect_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_COUNT, "example": 1},
+}
 IF_MATCH = {
     "name": "If-Match",
     "in": "header",
     "required": False,
     "description": 'The version a change is based on, as the ETag gave it (e.g. "3"); '
     "a stale one gets 409, and * requires that the vendor exists",
-    "schema": {"type": "string"},
+    "schema": {"type": "string", "pattern": r'^(\*|(W/)?"[0-9]{1,9}"|[0-9]{1,9})$'},
 }
 UPLOAD = {
     "required": True,
@@ -107,14 +161,16 @@ UPLOAD = {
 
 def build_spec() -> dict[str, Any]:
     """Return the OpenAPI 3 document of every endpoint."""
+    plugin = MarshmallowPlugin()
     spec = APISpec(
         title="Vendor matcher API",
         version="1",
         openapi_version="3.0.3",
-        plugins=[MarshmallowPlugin()],
+        plugins=[plugin],
         info={"description": "Vendor catalog and matching for BPO and KPO outsourcing."},
         security=[{"ApiKey": []}],
     )
+    plugin.converter.add_attribute_function(field_rules)  # type: ignore[union-attr]
     spec.components.security_scheme(
         "ApiKey", {"type": "apiKey", "in": "header", "name": "X-API-Key"}
     )
@@ -145,7 +201,89 @@ def build_spec() -> dict[str, Any]:
     _catalog_file_paths(spec)
     _operations_paths(spec)
     document: dict[str, Any] = spec.to_dict()
+    _state_what_fields_cannot(document)
     return document
+
+
+def field_rules(converter: Any, field: fields.Field[Any], ret: dict[str, Any]) -> dict[str, Any]:
+    """Describe what the service's own field types accept (an apispec attribute function)."""
+    rules: dict[str, Any] = {}
+    reserved = [v for v in field.validators if isinstance(v, validate.NoneOf)]
+    if reserved:
+        rules["not"] = {"enum": sorted(reserved[0].iterable)}
+    if isinstance(field, Tags):
+        item = {"type": "string", "pattern": TAG_ITEM_PATTERN}
+        rules.update(type="array", minItems=1, maxItems=MAX_LIST_ITEMS, items=item)
+    elif isinstance(field, TextList):
+        vocabulary = PLACE if isinstance(field, Places) else FORMATS.get(field.normalise)  # type: ignore[arg-type]
+        # A vocabulary says it all: none of its spellings is long or has a control character.
+        words = {"format": vocabulary[0], "description": vocabulary[1]} if vocabulary else {}
+        text = {"maxLength": MAX_ITEM_LENGTH, "pattern": ITEM_PATTERN}
+        items = {"type": "string", **(words or text)}
+        rules.update(type="array", maxItems=MAX_LIST_ITEMS, items=items)
+    elif isinstance(field, Text):
+        pattern = TEXT_PATTERN if field.allow_none else NON_BLANK_PATTERN
+        rules.update(type="string", maxLength=field.max_length, pattern=pattern)
+    elif isinstance(field, Code):
+        rules.update(_code_rules(field.normalise, ret))
+    if "enum" in rules and field.allow_none:
+        rules["enum"] = [*rules["enum"], None]  # OpenAPI 3.0: a nullable enum lists null
+    return rules
+
+
+def _code_rules(normalise: Callable[[str], str], ret: dict[str, Any]) -> dict[str, Any]:
+    if normalise is normalise_tag:
+        return {"type": "string", "pattern": TAG_FILTER_PATTERN}
+    if normalise is currency_code:
+        codes = sorted(currency.alpha_3 for currency in pycountry.currencies)
+        return {"type": "string", "enum": codes, "description": "an ISO 4217 code, any case"}
+    if normalise in FORMATS:
+        name, description = FORMATS[normalise]
+        return {
+            "type": "string",
+            "format": name,
+            "description": ret.get("description", description),
+        }
+    return {"type": "string", "pattern": ret.get("pattern", TEXT_PATTERN)}
+
+
+def _state_what_fields_cannot(document: dict[str, Any]) -> None:
+    """Add what the field types cannot say: rules across fields and the shape of a profile."""
+    components = document["components"]["schemas"]
+    for name in ("VendorRecord", "VendorIn", "VendorReplace", "VendorChanges"):
+        components[name]["properties"]["rate_max"]["description"] = (
+            "at least rate_min (for a change, the vendor's rate_min after it)"
+        )
+    components["Requirement"]["description"] = (
+        "Give skills, a description, or both; delivery needs client_country; each hard "
+        "constraint needs the part of the profile it constrains (budget, languages, "
+        "certifications, qualifications, team_size for capacity, industry, and countries, "
+        "delivery or client_country for geography); at least one weight must be above 0."
+    )
+    requirement = components["Requirement"]["properties"]
+    # A budget is a Budget or null, not any object.
+    requirement["budget"] = {"allOf": [{"$ref": "#/components/schemas/Budget"}], "nullable": True}
+    weight = requirement["weights"].pop("additionalProperties")
+    requirement["weights"].update(
+        properties=dict.fromkeys(FACTORS, weight), additionalProperties=False
+    )
+    budget = components["Budget"]["properties"]
+    budget["max_rate"]["exclusiveMinimum"] = True
+    rated = load_knowledge().per_usd
+    budget["currency"].update(
+        enum=[*(code for code in budget["currency"]["enum"] if code in rated)],
+        description="an ISO 4217 code the service has an exchange rate for, any case",
+    )
+    for name in ("ProspectIn", "ProspectChanges"):
+        components[name]["properties"]["profile"] = {"$ref": "#/components/schemas/Requirement"}
+    # A query string has no null: an absent parameter is the default.
+    for path in document["paths"].values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", ()) if isinstance(operation, dict) else ():
+                if parameter["in"] == "query":
+                    parameter["schema"].pop("nullable", None)
+                    if parameter["schema"].get("default", "") is None:
+                        del parameter["schema"]["default"]
 
 
 COMPONENTS = (
@@ -175,26 +313,25 @@ def _vendor_paths(spec: APISpec) -> None:
             ),
         },
     )
-    spec.path(
-        "/api/v1/vendors/{vendor_id}",
-        parameters=[VENDOR_ID, IF_MATCH],
-        operations={
-            "get": _operation("Read a vendor", {200: one}, errors=(404,)),
-            "put": _operation(
-                "Replace a vendor, or create it under this id",
-                {200: one, 201: one},
-                body="VendorReplace",
-                errors=(400, 404, 409, 413, 415, 422),
-            ),
-            "patch": _operation(
-                "Change some fields of a vendor; null clears an optional field",
-                {200: one},
-                body="VendorChanges",
-                errors=(400, 404, 409, 413, 415, 422),
-            ),
-            "delete": _operation("Remove a vendor", {204: _ok("Removed")}, errors=(400, 404, 409)),
-        },
-    )
+    operations = {
+        "get": _operation("Read a vendor", {200: one}, errors=(404,)),
+        "put": _operation(
+            "Replace a vendor, or create it under this id (an id in the body must match)",
+            {200: one, 201: one},
+            body="VendorReplace",
+            errors=(400, 404, 409, 413, 415, 422),
+        ),
+        "patch": _operation(
+            "Change some fields of a vendor; null clears an optional field",
+            {200: one},
+            body="VendorChanges",
+            errors=(400, 404, 409, 413, 415, 422),
+        ),
+        "delete": _operation("Remove a vendor", {204: _ok("Removed")}, errors=(400, 404, 409)),
+    }
+    for method in ("put", "patch", "delete"):
+        operations[method]["parameters"] = [IF_MATCH]
+    spec.path("/api/v1/vendors/{vendor_id}", parameters=[VENDOR_ID], operations=operations)
 
 
 def _match_paths(spec: APISpec) -> None:

@@ -21,7 +21,16 @@ from matcher.profiles import load_requirement
 from vendors import prospects
 from vendors.models import Prospect
 
+MAX_PROSPECT_ID = 2**31 - 1
 bp = Blueprint("prospects", __name__)
+
+
+@bp.url_value_preprocessor
+def _known_id_range(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """Answer 404 for an id no prospect can have, before the database is asked to hold it."""
+    prospect_id = (values or {}).get("prospect_id")
+    if prospect_id is not None and not 1 <= prospect_id <= MAX_PROSPECT_ID:
+        raise prospects.ProspectNotFound(prospect_id)
 
 
 PROSPECT_IN, PROSPECT_CHANGES = ProspectIn(), ProspectChanges()

@@ -20,8 +20,12 @@ class VendorIn(VendorRecordSchema):
         validate=validate.Range(min=1, max=2**31 - 1),
         metadata={"description": "The version the change is based on; a stale one gets 409."},
     )
-    created_at = fields.Raw(load_only=True, metadata={"description": "Read-only; ignored."})
-    updated_at = fields.Raw(load_only=True, metadata={"description": "Read-only; ignored."})
+    created_at = fields.Raw(
+        load_only=True, allow_none=True, metadata={"description": "Read-only; ignored."}
+    )
+    updated_at = fields.Raw(
+        load_only=True, allow_none=True, metadata={"description": "Read-only; ignored."}
+    )
 
     @post_load
     def drop_read_only(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context, url_for
+from flask.blueprints import BlueprintSetupState
+from werkzeug.routing import BaseConverter
 
 from matcher import db
 from matcher.api.errors import HttpError
@@ -27,10 +30,26 @@ from vendors import catalog
 from vendors.importing import import_catalog
 from vendors.models import Vendor
 from vendors.readers import CatalogFileError, format_of
-from vendors.schema import Record, canonical
+from vendors.schema import RESERVED_IDS, Record, canonical
 from vendors.writers import MEDIA_TYPES, export_chunks
 
+
+class VendorIdConverter(BaseConverter):
+    """A vendor id in a URL: never one that the routes keep for themselves (import, export).
+
+    So /vendors/export and /vendors/import answer 405 to the methods they do not have, and their
+    Allow headers name only their own, instead of reaching the routes of one vendor.
+    """
+
+    regex = rf"(?!(?:{'|'.join(sorted(RESERVED_IDS))})(?![\s\S]))[^/]+"
+
+
+def _register_converter(state: BlueprintSetupState) -> None:
+    state.app.url_map.converters["vendor_id"] = VendorIdConverter
+
+
 bp = Blueprint("vendors", __name__)
+bp.record_once(_register_converter)
 LIST_QUERY, IMPORT_QUERY, EXPORT_QUERY = ListQuery(), ImportQuery(), ExportQuery()
 VENDOR_IN, VENDOR_REPLACE, VENDOR_CHANGES = VendorIn(), VendorReplace(), VendorChanges()
 VENDOR_PAGE, IMPORT_REPORT = VendorPage(), ImportReport()
@@ -43,6 +62,13 @@ def _one(vendor: Vendor, status: int = 200) -> Response:
     if status == 201:
         response.headers["Location"] = url_for(".get_vendor", vendor_id=vendor.id)
     return response
+
+
+def _expected_version(body: dict[str, Any]) -> int | None:
+    """Return the version a change is based on: If-Match, else the body's; drop the body's."""
+    in_body = body.pop("version", None)
+    version = if_match()
+    return in_body if version is None else version
 
 
 @bp.get("/vendors")
@@ -75,20 +101,21 @@ def create_vendor() -> Response:
     return _one(vendor, 201)
 
 
-@bp.get("/vendors/<vendor_id>")
+@bp.get("/vendors/<vendor_id:vendor_id>")
 def get_vendor(vendor_id: str) -> Response:
     """Return one vendor."""
     return _one(catalog.get_vendor(db.session(), vendor_id))
 
 
-@bp.put("/vendors/<vendor_id>")
+@bp.put("/vendors/<vendor_id:vendor_id>")
 def replace_vendor(vendor_id: str) -> Response:
     """Replace a vendor's record whole, or create it under this id."""
-    data = VENDOR_REPLACE.load(json_body())
-    if data.setdefault("id", vendor_id) != vendor_id:
+    # The id in the URL is checked like one in the body: a vendor is never stored under an
+    # id that no URL can reach.
+    data = VENDOR_REPLACE.load({"id": vendor_id, **json_body()})
+    if data["id"] != vendor_id:
         raise HttpError(422, "The id in the body differs from the URL.", {"id": ["Must match."]})
-    version = if_match() or data.pop("version", None)
-    data.pop("version", None)
+    version = _expected_version(data)
     vendor, created = catalog.replace_vendor(
         db.session(),
         canonical(data),
@@ -100,14 +127,13 @@ def replace_vendor(vendor_id: str) -> Response:
     return _one(vendor, 201 if created else 200)
 
 
-@bp.patch("/vendors/<vendor_id>")
+@bp.patch("/vendors/<vendor_id:vendor_id>")
 def update_vendor(vendor_id: str) -> Response:
     """Change some fields of a vendor; null clears an optional field."""
     changes = VENDOR_CHANGES.load(json_body())
     if changes.pop("id", vendor_id) != vendor_id:
         raise HttpError(422, "The id cannot be changed.", {"id": ["Must match the URL."]})
-    version = if_match() or changes.pop("version", None)
-    changes.pop("version", None)
+    version = _expected_version(changes)
     vendor = catalog.update_vendor(
         db.session(), vendor_id, changes, expected_version=version, actor=current_actor()
     )
@@ -115,7 +141,7 @@ def update_vendor(vendor_id: str) -> Response:
     return _one(vendor)
 
 
-@bp.delete("/vendors/<vendor_id>")
+@bp.delete("/vendors/<vendor_id:vendor_id>")
 def delete_vendor(vendor_id: str) -> Response:
     """Remove a vendor from the catalog."""
     catalog.delete_vendor(
