@@ -39,7 +39,9 @@ def imports_of(path: Path) -> list[str]:
 
 
 def test_relative_imports_are_resolved_before_they_are_judged() -> None:
-    assert imports_of(ROOT / "matcher" / "engine" / "model.py") == ["__future__", "dataclasses", "typing"]
+    model = ROOT / "matcher" / "engine" / "model.py"
+
+    assert imports_of(model) == ["__future__", "dataclasses", "typing"]
 
 
 @pytest.mark.parametrize("folder", sorted(RULES))
