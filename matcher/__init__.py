@@ -19,12 +19,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # Records read best in the contract's field order, not alphabetically.
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from matcher import api, auth, cli, db, hardening, health, limits, matching, web
+    from matcher import api, auth, cli, db, hardening, health, jobs, limits, matching, web
 
     db.init_app(app)
     hardening.init_app(app)
     auth.init_app(app)
     matching.init_app(app)
+    jobs.init_app(app)
     api.init_app(app)
     web.init_app(app)
     limits.init_app(app)

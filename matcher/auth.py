@@ -35,6 +35,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "api.vendors.delete_vendor": ADMINS,
     "api.vendors.import_vendors": ADMINS,
     "api.audit.list_audit": ADMINS,
+    "api.jobs.get_job_state": ADMINS,
+    "api.jobs.retry_job": ADMINS,
     "api.match.match": MATCHERS,
     "api.match.vendor_fit": MATCHERS,
     **{

@@ -18,7 +18,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from werkzeug.serving import run_simple
 
-from matcher import db, migrate
+from matcher import db, job_commands, migrate
 from vendors import catalog
 from vendors.access import (
     ROLES,
@@ -144,8 +144,19 @@ def _progress_lines(name: str, total: int) -> Callable[[int], None]:
     help="fail: any rejected row and nothing is written; skip: write the valid rows.",
 )
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
-def vendors_import(file: Path, dry_run: bool, on_error: str, progress: bool) -> None:
+@click.option(
+    "--background",
+    is_flag=True,
+    help="Run it as a job on the queue (a `flask jobs worker` runs it); follow its progress.",
+)
+def vendors_import(
+    file: Path, dry_run: bool, on_error: str, progress: bool, background: bool
+) -> None:
     """Import a vendor catalog (.csv, .json, .jsonl, .xlsx); print the report as JSON."""
+    if background:
+        job = job_commands.submit_file(file, dry_run=dry_run, on_error=on_error)
+        job_commands.end_with(job_commands.follow_job(job))
+        return
     report = run_import(file, dry_run=dry_run, on_error=on_error, show_progress=progress)
     click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     if not report.applied or report.rejected:
@@ -281,3 +292,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(vendors_cli)
     app.cli.add_command(demo)
+    job_commands.init_app(app)

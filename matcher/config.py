@@ -23,13 +23,18 @@ DEFAULTS: dict[str, Any] = {
     "REDIS_URL": None,
     "RATE_LIMIT_PER_ADDRESS": "600 per minute",
     "RATE_LIMIT_PER_KEY": "1200 per minute",
-    "RATE_LIMIT_PREFIX": "vendor-matcher",
+    "REDIS_PREFIX": "vendor-matcher",
     "RATE_LIMIT_LOGIN": "10 per minute",
     # Session cookies: sent over HTTPS only unless turned off (the loopback demo does).
     "SESSION_COOKIE_SECURE": True,
     "SESSION_HOURS": 8,
     # Reverse proxies in front of the service whose X-Forwarded-* headers are to be believed.
     "PROXY_HOPS": 0,
+    # Background imports: where uploads wait (shared by web and job workers), the queue's
+    # SQLite file when there is no Redis, and how long a silent running job is trusted.
+    "UPLOAD_FOLDER": None,
+    "JOBS_DATABASE": None,
+    "JOB_STALE_SECONDS": 120,
 }
 # Settings read from the environment under these names, converted to the default's type.
 ENVIRONMENT = {
@@ -45,9 +50,13 @@ ENVIRONMENT = {
     "RATE_LIMIT_PER_ADDRESS": "MATCHER_RATE_LIMIT_PER_ADDRESS",
     "RATE_LIMIT_PER_KEY": "MATCHER_RATE_LIMIT_PER_KEY",
     "RATE_LIMIT_LOGIN": "MATCHER_RATE_LIMIT_LOGIN",
+    "REDIS_PREFIX": "MATCHER_REDIS_PREFIX",
     "SESSION_COOKIE_SECURE": "MATCHER_SECURE_COOKIES",
     "SESSION_HOURS": "MATCHER_SESSION_HOURS",
     "PROXY_HOPS": "MATCHER_PROXY_HOPS",
+    "UPLOAD_FOLDER": "MATCHER_UPLOAD_DIR",
+    "JOBS_DATABASE": "MATCHER_JOBS_DATABASE",
+    "JOB_STALE_SECONDS": "MATCHER_JOB_STALE_SECONDS",
 }
 FALSE_WORDS = ("0", "false", "no", "off")
 

@@ -26,7 +26,7 @@ def init_app(app: Flask) -> None:
         default_limits=[app.config["RATE_LIMIT_PER_ADDRESS"]],
         storage_uri=redis_url or "memory://",
         headers_enabled=True,
-        key_prefix=app.config["RATE_LIMIT_PREFIX"],
+        key_prefix=app.config["REDIS_PREFIX"],
     )
     api: Blueprint = app.blueprints["api"]  # type: ignore[assignment]
     limiter.limit(

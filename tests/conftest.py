@@ -81,9 +81,14 @@ def database(backend_url: str, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def app(database: str) -> Iterator[Flask]:
-    """Return the service on a fresh database."""
-    settings: dict[str, Any] = {"TESTING": True, "DATABASE_URL": database}
+def app(database: str, tmp_path: Path) -> Iterator[Flask]:
+    """Return the service on a fresh database, with a job queue and uploads of its own."""
+    settings: dict[str, Any] = {
+        "TESTING": True,
+        "DATABASE_URL": database,
+        "JOBS_DATABASE": str(tmp_path / "jobs.sqlite3"),
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+    }
     application = create_app(settings)
     yield application
     application.extensions["engine"].dispose()

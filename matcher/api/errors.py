@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from matcher.matching import CatalogChurning
 from vendors.catalog import CatalogBusy, StaleVersion, VendorExists, VendorNotFound
+from vendors.jobs import JobNotFound, JobNotRetryable
 from vendors.prospects import ProspectNameTaken, ProspectNotFound
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,10 @@ def explain(error: Exception) -> Problem:
             return Problem(404, f"No prospect has the id {error.prospect_id}.")
         case ProspectNameTaken():
             return Problem(409, f"A prospect named {error.name!r} exists.")
+        case JobNotFound():
+            return Problem(404, f"No job has the id {error.job_id!r}.")
+        case JobNotRetryable():
+            return Problem(409, f"The job cannot run again: {error}.")
         case CatalogChurning():
             return Problem(503, "The catalog is changing; retry shortly.", headers=BUSY)
         case StaleDataError() | IntegrityError():

@@ -20,7 +20,7 @@ from flask import (
 from marshmallow import fields, validate
 from swagger_ui_bundle import swagger_ui_path
 
-from matcher.api import audit, match_schemas, prospect_schemas, schemas
+from matcher.api import audit, jobs, match_schemas, prospect_schemas, schemas
 from matcher.engine.knowledge import load_knowledge
 from matcher.engine.model import FACTORS
 from matcher.profiles import Places, RequirementSchema
@@ -183,6 +183,8 @@ def build_spec() -> dict[str, Any]:
     for name in ("ProspectIn", "ProspectChanges", "ProspectOut", "ProspectPage"):
         spec.components.schema(name, schema=getattr(prospect_schemas, name))
     spec.components.schema("AuditPage", schema=audit.AuditPage)
+    for name in ("JobOut", "JobAccepted"):
+        spec.components.schema(name, schema=getattr(jobs, name))
     _vendor_paths(spec)
     _match_paths(spec)
     _prospect_paths(spec)
@@ -199,6 +201,7 @@ def build_spec() -> dict[str, Any]:
         },
     )
     _catalog_file_paths(spec)
+    _job_paths(spec)
     _operations_paths(spec)
     document: dict[str, Any] = spec.to_dict()
     _state_what_fields_cannot(document)
@@ -436,7 +439,10 @@ def _prospect_paths(spec: APISpec) -> None:
 def _catalog_file_paths(spec: APISpec) -> None:
     import_op = _operation(
         "Import a catalog file",
-        {200: _ok("Applied (or would be, for a dry run)", "ImportReport")},
+        {
+            200: _ok("Applied (or would be, for a dry run)", "ImportReport"),
+            202: _ok("Queued (background=true): follow the job's url", "JobAccepted"),
+        },
         query=schemas.ImportQuery,
         errors=(409, 413),
     )
@@ -458,6 +464,35 @@ def _catalog_file_paths(spec: APISpec) -> None:
         operations={
             "get": _operation(
                 "Export the catalog", {200: download}, query=schemas.ExportQuery, errors=(422,)
+            )
+        },
+    )
+
+
+def _job_paths(spec: APISpec) -> None:
+    job_id = {"in": "path", "name": "job_id", "required": True, "schema": {"type": "string"}}
+    job = _ok("The job", "JobOut")
+    spec.path(
+        "/api/v1/jobs/{job_id}",
+        parameters=[job_id],
+        operations={
+            "get": _operation(
+                "A background import: state, rows done of rows total, and the report once done",
+                {200: job},
+                tag="jobs",
+                errors=(404,),
+            )
+        },
+    )
+    spec.path(
+        "/api/v1/jobs/{job_id}/retry",
+        parameters=[job_id],
+        operations={
+            "post": _operation(
+                "Run a failed job again on the file it was given",
+                {202: _ok("Queued again", "JobOut")},
+                tag="jobs",
+                errors=(404, 409),
             )
         },
     )

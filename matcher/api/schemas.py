@@ -102,6 +102,10 @@ class ImportQuery(Schema):
 
     dry_run = fields.Boolean(load_default=False)
     on_error = fields.String(load_default="fail", validate=validate.OneOf(["fail", "skip"]))
+    background = fields.Boolean(
+        load_default=False,
+        metadata={"description": "answer 202 at once with a job to follow (GET its url)"},
+    )
 
 
 class ExportQuery(Schema):

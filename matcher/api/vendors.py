@@ -12,6 +12,7 @@ from flask.blueprints import BlueprintSetupState
 from werkzeug.routing import BaseConverter
 
 from matcher import db
+from matcher.api import jobs
 from matcher.api.errors import HttpError
 from matcher.api.requests import if_match, json_body, must_exist, query
 from matcher.api.schemas import (
@@ -26,6 +27,7 @@ from matcher.api.schemas import (
     vendor_out,
 )
 from matcher.auth import current_actor
+from matcher.jobs import queue, save_upload
 from vendors import catalog
 from vendors.importing import import_catalog
 from vendors.models import Vendor
@@ -163,6 +165,11 @@ def import_vendors() -> Response:
         fmt = format_of(upload.filename)
     except CatalogFileError as error:
         raise HttpError(422, error.message, {"file": [error.message]}) from None
+    if options.pop("background"):
+        name = Path(upload.filename).name[-255:]
+        return jobs.accepted(
+            queue().submit(save_upload(upload.stream), name, options, current_actor())
+        )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload.{fmt}"
         upload.save(path)
