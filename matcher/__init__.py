@@ -19,16 +19,31 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # Records read best in the contract's field order, not alphabetically.
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from matcher import api, auth, cli, db, hardening, health, jobs, limits, matching, web
+    from matcher import (
+        api,
+        auth,
+        cli,
+        db,
+        hardening,
+        health,
+        jobs,
+        limits,
+        logs,
+        matching,
+        metrics,
+        web,
+    )
 
     db.init_app(app)
     hardening.init_app(app)
+    logs.init_app(app)
+    metrics.init_app(app)
     auth.init_app(app)
     matching.init_app(app)
     jobs.init_app(app)
     api.init_app(app)
     web.init_app(app)
-    limits.init_app(app)
     health.init_app(app)
+    limits.init_app(app)
     cli.init_app(app)
     return app

@@ -35,6 +35,9 @@ DEFAULTS: dict[str, Any] = {
     "UPLOAD_FOLDER": None,
     "JOBS_DATABASE": None,
     "JOB_STALE_SECONDS": 120,
+    # Logs: "text" or "json" lines on stderr; one line per request unless turned off.
+    "LOG_FORMAT": "text",
+    "ACCESS_LOG": True,
 }
 # Settings read from the environment under these names, converted to the default's type.
 ENVIRONMENT = {
@@ -57,6 +60,8 @@ ENVIRONMENT = {
     "UPLOAD_FOLDER": "MATCHER_UPLOAD_DIR",
     "JOBS_DATABASE": "MATCHER_JOBS_DATABASE",
     "JOB_STALE_SECONDS": "MATCHER_JOB_STALE_SECONDS",
+    "LOG_FORMAT": "MATCHER_LOG_FORMAT",
+    "ACCESS_LOG": "MATCHER_ACCESS_LOG",
 }
 FALSE_WORDS = ("0", "false", "no", "off")
 

@@ -69,11 +69,3 @@ def init_app(app: Flask) -> None:
     factory = logging.getLogRecordFactory()
     if not getattr(factory, "adds_request_id", False):
         logging.setLogRecordFactory(_with_request_id(factory))
-    handler = logging.StreamHandler()
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s")
-    )
-    # The app's logger is "matcher": it and "vendors" cover every module of the service.
-    for logger in (app.logger, logging.getLogger("vendors")):
-        logger.handlers[:] = [handler]
-        logger.setLevel(logging.INFO)

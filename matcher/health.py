@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, jsonify
+import redis
+from flask import Blueprint, Flask, Response, current_app, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
 from matcher import db, matching, migrate
@@ -18,7 +19,8 @@ def healthz() -> Response:
 
 @bp.get("/readyz")
 def readyz() -> Response:
-    """Say whether the database is reachable and migrated, and the matching index loaded."""
+    """Say whether the database is reachable and migrated, Redis (when configured) reachable,
+    and the matching index loaded."""
     checks: dict[str, str] = {}
     try:
         current = migrate.current_revision(db.engine())
@@ -29,10 +31,20 @@ def readyz() -> Response:
             checks["matching_index"] = "ok"
     except SQLAlchemyError:
         checks["database"] = "unreachable"
+    if current_app.config["REDIS_URL"]:
+        checks["redis"] = _redis_check(current_app.config["REDIS_URL"])
     ready = all(value == "ok" for value in checks.values())
     response = jsonify(status="ready" if ready else "not ready", checks=checks)
     response.status_code = 200 if ready else 503
     return response
+
+
+def _redis_check(url: str) -> str:
+    try:
+        client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        return "ok" if client.ping() else "no answer"
+    except redis.RedisError:
+        return "unreachable"
 
 
 def init_app(app: Flask) -> None:

@@ -27,7 +27,14 @@ def init_app(app: Flask) -> None:
         storage_uri=redis_url or "memory://",
         headers_enabled=True,
         key_prefix=app.config["REDIS_PREFIX"],
+        # Redis down: count in this process for a while rather than refuse every request;
+        # /readyz says Redis is unreachable.
+        in_memory_fallback_enabled=True,
     )
+    # The probes and the metrics are asked often by machines; they never count.
+    for name in ("health", "metrics"):
+        blueprint: Blueprint = app.blueprints[name]  # type: ignore[assignment]
+        limiter.exempt(blueprint)
     api: Blueprint = app.blueprints["api"]  # type: ignore[assignment]
     limiter.limit(
         app.config["RATE_LIMIT_PER_KEY"], key_func=_key_id, exempt_when=lambda: not _key_id()

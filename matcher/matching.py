@@ -17,6 +17,7 @@ from matcher.engine.knowledge import Knowledge, load_knowledge
 from matcher.engine.model import Engagement, RankedVendor, Ranking, Requirement, VendorRow
 from matcher.engine.rank import fit, rank
 from matcher.engine.reading import read
+from matcher.metrics import MATCH_LATENCY
 from vendors.catalog import VendorNotFound, catalog_revision
 from vendors.models import LIST_FIELDS, Vendor
 
@@ -92,7 +93,8 @@ def run_match(requirement: Requirement) -> Ranking:
     """Rank the current catalog for a requirement."""
     known = knowledge()
     index = index_holder().current(db.session())
-    return rank(read(requirement, known), index, known)
+    with MATCH_LATENCY.time():
+        return rank(read(requirement, known), index, known)
 
 
 def run_fit(requirement: Requirement, vendor_id: str) -> tuple[RankedVendor, Engagement]:

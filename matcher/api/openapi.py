@@ -504,11 +504,26 @@ def _operations_paths(spec: APISpec) -> None:
         operations={"get": _operation("The process is up", {200: _ok("Up")}, tag="operations")},
     )
     ready = _operation(
-        "Ready to serve: database reachable and migrated",
+        "Ready to serve: database reachable and migrated, Redis reachable when configured, "
+        "matching index loaded",
         {200: _ok("Ready"), 503: _ok("Not ready")},
         tag="operations",
     )
     spec.path("/readyz", operations={"get": ready})
+    prometheus = {
+        "description": "Prometheus text format",
+        "content": {"text/plain": {"schema": {"type": "string"}}},
+    }
+    spec.path(
+        "/metrics",
+        operations={
+            "get": _operation(
+                "Request counts and latencies, match latency, catalog size, import jobs",
+                {200: prometheus},
+                tag="operations",
+            )
+        },
+    )
 
 
 @bp.get("/openapi.json")

@@ -24,8 +24,8 @@ def test_too_many_requests_from_one_address_are_429_with_retry_after(database: s
     app = limited_app(database, RATE_LIMIT_PER_ADDRESS="3 per minute")
     client = app.test_client()
 
-    statuses = [client.get("/healthz").status_code for _ in range(4)]
-    refused = client.get("/healthz")
+    statuses = [client.get("/api/v1/openapi.json").status_code for _ in range(4)]
+    refused = client.get("/api/v1/openapi.json")
 
     assert statuses == [200, 200, 200, 429]
     assert refused.json is not None
@@ -57,13 +57,17 @@ def test_workers_sharing_redis_count_together(database: str) -> None:
         if os.environ.get("CI"):
             raise
         pytest.skip("Redis is not running here; CI starts it")
-    prefix = f"test-{uuid.uuid4().hex}"
-    settings = {"REDIS_URL": REDIS_URL, "RATE_LIMIT_PER_ADDRESS": "3 per minute"}
+    settings = {
+        "REDIS_URL": REDIS_URL,
+        "RATE_LIMIT_PER_ADDRESS": "3 per minute",
+        "REDIS_PREFIX": f"test-{uuid.uuid4().hex}",  # a namespace of this test's own
+    }
     workers = [limited_app(database, **settings) for _ in range(2)]
-    for worker in workers:
-        worker.extensions["rate_limiter"]._key_prefix = prefix  # a namespace of this test's own
 
-    statuses = [workers[turn % 2].test_client().get("/healthz").status_code for turn in range(4)]
+    statuses = [
+        workers[turn % 2].test_client().get("/api/v1/openapi.json").status_code
+        for turn in range(4)
+    ]
 
     assert statuses == [200, 200, 200, 429]
     for worker in workers:
@@ -80,9 +84,33 @@ def test_forwarded_addresses_count_only_behind_a_trusted_proxy(
     client = app.test_client()
 
     statuses = [
-        client.get("/healthz", headers={"X-Forwarded-For": address}).status_code
+        client.get("/api/v1/openapi.json", headers={"X-Forwarded-For": address}).status_code
         for address in ("198.51.100.1", "198.51.100.2", "198.51.100.3")
     ]
 
     assert (statuses[-1] == 429) is limited_together
+    app.extensions["engine"].dispose()
+
+
+def test_the_probes_and_metrics_are_never_limited(database: str) -> None:
+    app = limited_app(database, RATE_LIMIT_PER_ADDRESS="2 per minute")
+    client = app.test_client()
+
+    statuses = {client.get(path).status_code for path in ("/healthz", "/metrics") * 5}
+
+    assert statuses == {200}
+    app.extensions["engine"].dispose()
+
+
+def test_with_redis_down_requests_are_still_served_and_counted_in_the_process(
+    database: str,
+) -> None:
+    app = limited_app(
+        database, RATE_LIMIT_PER_ADDRESS="3 per minute", REDIS_URL="redis://127.0.0.1:1/0"
+    )
+    client = app.test_client()
+
+    statuses = [client.get("/api/v1/openapi.json").status_code for _ in range(4)]
+
+    assert statuses == [200, 200, 200, 429]
     app.extensions["engine"].dispose()

@@ -1,0 +1,59 @@
+"""gunicorn settings for the vendor matcher: `gunicorn wsgi:app` reads this file.
+
+Every value can be set from the environment; the defaults suit one machine behind a reverse
+proxy. Workers are stateless: the catalog, sessions' data, job queue and rate-limit counters
+live in PostgreSQL and Redis, so any worker (on any machine) can serve any request.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from typing import Any
+
+bind = os.environ.get("MATCHER_BIND", "127.0.0.1:8000")
+# Matching is CPU work in numpy: one process per core, a few threads each for the waits on
+# the database.
+workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 2))
+threads = int(os.environ.get("MATCHER_THREADS", "4"))
+worker_class = "gthread"
+# Load the app (and its matching knowledge) once, before forking: quicker starts, shared memory.
+preload_app = True
+timeout = int(os.environ.get("MATCHER_WORKER_TIMEOUT", "60"))
+graceful_timeout = int(os.environ.get("MATCHER_GRACEFUL_TIMEOUT", "30"))
+keepalive = 5
+# Recycle workers now and then, staggered, so none grows without bound; restarts are graceful.
+max_requests = int(os.environ.get("MATCHER_MAX_REQUESTS", "10000"))
+max_requests_jitter = max_requests // 10
+# The service logs each request itself (JSON with MATCHER_LOG_FORMAT=json, request id
+# included, query strings left out), so gunicorn's own access log stays off.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("MATCHER_GUNICORN_LOG_LEVEL", "info")
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Prometheus counts requests in every worker; the workers share them through files here.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="matcher-metrics-")
+
+
+def on_starting(server: Any) -> None:
+    """Start the metrics of this run from zero."""
+    folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder, exist_ok=True)
+
+
+def post_fork(server: Any, worker: Any) -> None:
+    """Give each worker database connections of its own, never the master's."""
+    from wsgi import app
+
+    app.extensions["engine"].dispose(close=False)
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """Fold a finished worker's metrics into the totals."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
