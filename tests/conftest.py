@@ -34,6 +34,11 @@ from vendors.access import create_key
 from vendors.models import Base
 
 
+def services_required() -> bool:
+    """Say whether Redis (and other services) must be there: in CI a missing one fails."""
+    return bool(os.environ.get("CI") or os.environ.get("MATCHER_REQUIRE_SERVICES"))
+
+
 @pytest.fixture(scope="session")
 def backend_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Return a migrated, empty database shared by the session: a template or a server DB."""

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from matcher import create_app, db
 from matcher.jobs import queue
+from tests.conftest import services_required
 from vendors.audit import Actor
 from vendors.jobs import DONE, FAILED, QUEUED, RUNNING, get_job
 from vendors.models import Job, Vendor
@@ -41,7 +42,7 @@ def settings(request: pytest.FixtureRequest, database: str, tmp_path: Path) -> d
     }
     if request.param == "redis-queue":
         if not _redis_up():
-            if os.environ.get("CI"):
+            if services_required():
                 pytest.fail("Redis is not reachable at " + REDIS_URL)
             pytest.skip("Redis is not running here")
         values["REDIS_URL"] = REDIS_URL
