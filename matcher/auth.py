@@ -78,6 +78,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "web.import_catalog": ADMINS,
     "web.import_upload": ADMINS,
     "web.import_confirm": ADMINS,
+    "web.import_job": ADMINS,
+    "web.import_job_retry": ADMINS,
     # Prospect pages
     **{
         f"web.{name}": SELLERS

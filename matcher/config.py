@@ -35,6 +35,8 @@ DEFAULTS: dict[str, Any] = {
     "UPLOAD_FOLDER": None,
     "JOBS_DATABASE": None,
     "JOB_STALE_SECONDS": 120,
+    # A confirmed upload on the web pages this large or larger runs as a background job.
+    "BACKGROUND_IMPORT_BYTES": 2 * 1024 * 1024,
     # Logs: "text" or "json" lines on stderr; one line per request unless turned off.
     "LOG_FORMAT": "text",
     "ACCESS_LOG": True,
@@ -60,6 +62,7 @@ ENVIRONMENT = {
     "UPLOAD_FOLDER": "MATCHER_UPLOAD_DIR",
     "JOBS_DATABASE": "MATCHER_JOBS_DATABASE",
     "JOB_STALE_SECONDS": "MATCHER_JOB_STALE_SECONDS",
+    "BACKGROUND_IMPORT_BYTES": "MATCHER_BACKGROUND_IMPORT_BYTES",
     "LOG_FORMAT": "MATCHER_LOG_FORMAT",
     "ACCESS_LOG": "MATCHER_ACCESS_LOG",
 }

@@ -72,7 +72,7 @@ class JobQueue:
 
     def submit(
         self,
-        source: Callable[[Path], None],
+        source: Callable[[Path], object],
         filename: str,
         options: dict[str, Any],
         actor: Actor,

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pycountry
-from flask import current_app, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 from werkzeug.datastructures import FileStorage
@@ -24,10 +24,12 @@ from matcher import db
 from matcher.api.errors import HttpError
 from matcher.api.schemas import SORTS, ImportQuery, ListQuery
 from matcher.auth import PERMISSIONS, current_actor, signed_in_user
+from matcher.jobs import queue
 from matcher.web import bp
 from vendors import catalog, importing
 from vendors.audit import list_entries
 from vendors.importing import ImportReport, OnError
+from vendors.jobs import DONE, get_job
 from vendors.readers import FORMATS, CatalogFileError, format_of, read_rows
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,7 @@ ON_ERROR_MODES: tuple[OnError, ...] = ("fail", "skip")
 # secrets.token_urlsafe(24): 32 characters of the URL-safe alphabet, nothing else.
 TOKEN = re.compile(r"[A-Za-z0-9_-]{32}\Z")
 UPLOAD_LIFETIME_SECONDS = 24 * 3600
+JOB_REFRESH_SECONDS = 2
 GONE = "No checked upload waits under this address: it was applied, cancelled or expired."
 
 
@@ -188,6 +191,15 @@ def upload_catalog() -> ResponseReturnValue:
 def confirm_import(token: str) -> ResponseReturnValue:
     """Apply a checked upload to the catalog, forget the file and show what changed."""
     stored = _claim(token)
+    if stored.path.stat().st_size >= current_app.config["BACKGROUND_IMPORT_BYTES"]:
+        # A large file runs as a job on the queue; its page shows the progress.
+        job = queue().submit(
+            stored.path.rename,
+            f"upload.{stored.fmt}",
+            {"on_error": stored.on_error},
+            current_actor(),
+        )
+        return redirect(url_for("web.import_job", job_id=job.id))
     try:
         report = _run_import(stored.path, stored.fmt, stored.on_error, dry_run=False)
         db.settle(report.applied)
@@ -205,6 +217,25 @@ def confirm_import(token: str) -> ResponseReturnValue:
         on_error=stored.on_error,
         filename=None,
     )
+
+
+@bp.get("/vendors/import/jobs/<job_id>", endpoint="import_job")
+def import_job(job_id: str) -> ResponseReturnValue:
+    """A background import's progress (the page refreshes itself), then its report."""
+    job = queue().observe(get_job(db.session(), job_id))
+    if job.state == DONE and job.report is not None:
+        # The report as the job kept it: the template reads a dict's keys as attributes.
+        return render_template(
+            "web/import_report.html", report=job.report, ids={}, token=None, filename=None
+        )
+    return render_template("web/import_job.html", job=job, refresh_seconds=JOB_REFRESH_SECONDS)
+
+
+@bp.post("/vendors/import/jobs/<job_id>/retry", endpoint="import_job_retry")
+def retry_import_job(job_id: str) -> ResponseReturnValue:
+    """Run a failed background import again."""
+    job = queue().retry(get_job(db.session(), job_id))
+    return redirect(url_for("web.import_job", job_id=job.id))
 
 
 def _run_import(path: Path, fmt: str, on_error: OnError, *, dry_run: bool) -> ImportReport:
@@ -239,7 +270,9 @@ class StoredUpload:
 
 
 def _uploads() -> Path:
-    folder = Path(current_app.instance_path) / "uploads"
+    folder = Path(
+        current_app.config["UPLOAD_FOLDER"] or Path(current_app.instance_path) / "uploads"
+    )
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder
 

@@ -16,11 +16,12 @@ from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
 from matcher import db
+from tests.api.test_jobs_api import run_queued_jobs
 from tests.factories import vendor, vendors, write_csv, write_json
 from tests.web.conftest import form_token, post_form
 from vendors import catalog
 from vendors.audit import list_entries
-from vendors.models import Vendor
+from vendors.models import Job, Vendor
 from vendors.schema import load_record
 
 Browser = Callable[[str], FlaskClient]
@@ -31,7 +32,7 @@ _CONFIRM = re.compile(r'action="/vendors/import/([^/"]+)/confirm"')
 def private_instance(app: Flask, tmp_path: Path) -> Path:
     """Keep this test's uploads in a folder of its own, not in the repository's instance/."""
     app.instance_path = str(tmp_path / "instance")
-    return Path(app.instance_path) / "uploads"
+    return Path(app.config["UPLOAD_FOLDER"])
 
 
 def add_vendors(app: Flask, *records: dict[str, Any]) -> None:
@@ -448,3 +449,53 @@ def test_uploads_are_kept_under_random_names_and_forgotten_after_a_day(
     assert stored != kept
     assert "second" not in stored.name
     assert re.fullmatch(r"[A-Za-z0-9_-]{32}\.fail\.csv", stored.name)
+
+
+def test_a_large_upload_is_applied_by_a_job_whose_page_shows_progress_then_the_report(
+    app: Flask, signed_in: Browser, tmp_path: Path
+) -> None:
+    app.config["BACKGROUND_IMPORT_BYTES"] = 1  # every upload counts as large here
+    client = signed_in("admin")
+    records = [vendor("cebu-care"), vendor("pune-kpo", tags=["KPO"])]
+    token = confirm_token(text(upload(client, write_csv(tmp_path / "c.csv", records))))
+
+    response = confirm(client, token)
+    waiting = text(client.get(response.headers["Location"]))
+
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/vendors/import/jobs/")
+    assert '<meta http-equiv="refresh" content="2">' in waiting
+    assert "Waiting for a job worker" in waiting
+    assert catalog_size(app) == 0
+
+    assert run_queued_jobs(app) == 1
+    done = text(client.get(response.headers["Location"]))
+
+    assert "Import done" in done
+    assert re.search(r"<dt>Created</dt><dd>2</dd>", done)
+    assert 'http-equiv="refresh"' not in done
+    assert catalog_size(app) == 2
+
+
+def test_a_failed_import_job_says_so_and_runs_again_from_its_page(
+    app: Flask, signed_in: Browser, tmp_path: Path
+) -> None:
+    app.config["BACKGROUND_IMPORT_BYTES"] = 1
+    client = signed_in("admin")
+    token = confirm_token(text(upload(client, write_csv(tmp_path / "c.csv", [vendor("a-b")]))))
+    job_page = confirm(client, token).headers["Location"]
+    with app.app_context():
+        job = db.session().get(Job, job_page.rsplit("/", 1)[1])
+        assert job is not None
+        job.state, job.error = "failed", "The import stopped before it finished."
+        db.session().commit()
+
+    failed = text(client.get(job_page))
+    again = post_form(client, f"{job_page}/retry", {}, page=job_page)
+
+    assert "Import failed" in failed
+    assert "The import stopped before it finished." in failed
+    assert again.headers["Location"] == job_page
+    run_queued_jobs(app)
+    assert "Import done" in text(client.get(job_page))
+    assert catalog_size(app) == 1
