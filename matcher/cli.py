@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import secrets
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -282,7 +283,13 @@ def demo(host: str, port: int, serve: bool) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     # The demo serves plain HTTP on this machine, so its session cookie cannot be HTTPS-only.
     app.config["SESSION_COOKIE_SECURE"] = False
-    run_simple(host, port, app, threaded=True)
+    # Background imports need a job worker: the demo runs one beside the server.
+    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker"])
+    try:
+        run_simple(host, port, app, threaded=True)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
 
 
 def init_app(app: Flask) -> None:
