@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import secrets
+import signal
 import subprocess
 import sys
 import time
@@ -285,6 +286,8 @@ def demo(host: str, port: int, serve: bool) -> None:
     app.config["SESSION_COOKIE_SECURE"] = False
     # Background imports need a job worker: the demo runs one beside the server.
     worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker"])
+    # Stopped with SIGTERM too, the demo stops its worker on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         run_simple(host, port, app, threaded=True)
     finally:
