@@ -25,7 +25,11 @@ POLL_SECONDS = 0.5
 @jobs_cli.command("worker")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 16))
 def jobs_worker(workers: int) -> None:
-    """Run a job worker until stopped (Ctrl-C or SIGTERM finish the running job first)."""
+    """Run a job worker until stopped.
+
+    Ctrl-C (SIGINT) lets a running import finish first; SIGTERM stops at once, and the import
+    rolls back (its job is then reported failed and can run again).
+    """
     click.echo(f"Job worker with {workers} thread(s); stop it with Ctrl-C.", err=True)
     queue().run_worker(workers)
 

@@ -197,7 +197,7 @@ class JobQueue:
         log.info("job %s done: %s rows", job_id, job.rows_done)
 
     def run_worker(self, workers: int = 1) -> None:
-        """Run a worker in this process until it is stopped (SIGINT or SIGTERM)."""
+        """Run a worker in this process until it is stopped (SIGINT: gracefully; SIGTERM: now)."""
         consumer = self.huey.create_consumer(workers=workers, worker_type="thread", periodic=False)
         consumer.run()
 
