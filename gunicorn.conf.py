@@ -36,6 +36,9 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Prometheus counts requests in every worker; the workers share them through files here.
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="matcher-metrics-")
+# preload_app imports the app, whose metrics open their files in the folder, before
+# on_starting runs: the folder must exist already.
+os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 
 
 def on_starting(server: Any) -> None:
