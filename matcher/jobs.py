@@ -117,9 +117,20 @@ class JobQueue:
         if job.state != RUNNING:
             return job
         live = self.progress(job.id)
+        if live is None:
+            # The worker removes its progress only after it has recorded the end: read the
+            # job again, in a new transaction, before thinking anything is wrong.
+            session = db.session()
+            session.rollback()
+            job = get_job(session, job.id)
+            if job.state != RUNNING:
+                return job
+            live = self.progress(job.id)
         if live is not None:
             job.rows_done, job.rows_total = live.rows_done, live.rows_total
-        last_sign = live.beat if live is not None else job.created_at.timestamp()
+        # A running job always has a heartbeat (the worker writes one before it says running);
+        # none at all means its store was lost with the worker.
+        last_sign = live.beat if live is not None else 0.0
         if time.time() - last_sign > self.stale_after:
             session = db.session()
             message = (
@@ -154,9 +165,10 @@ class JobQueue:
             return  # done or failed already: a duplicate delivery
         path = self.uploads / job.stored_as
         total = count_rows(path, format_of(job.filename))
+        # The heartbeat first: a job that others see running always has one.
+        self._beat(job_id, 0, total)
         job.state, job.rows_total, job.attempts = RUNNING, total, job.attempts + 1
         session.commit()
-        self._beat(job_id, 0, total)
         options = job.options
         actor = Actor(job.actor, job.request_id or "-")
         try:

@@ -354,6 +354,7 @@ def amount(value: float) -> str:
     return f"{value:,.2f}".removesuffix(".00")
 
 
+@bp.app_template_global()
 def rate_range(low: float | None, high: float | None, currency: str) -> str | None:
     """Return a vendor's hourly rate band in words, or None when it is unknown."""
     if low is not None and high is not None:

@@ -329,6 +329,7 @@ def why_not(search_id: str) -> ResponseReturnValue:
         asked=asked,
         vendor=vendor,
         candidates=candidates[:WHY_NOT_CHOICES],
+        shown_limit=(found.profile or {}).get("limit", 10),
         more=len(candidates) > WHY_NOT_CHOICES,
         fit=fit,
         factor_labels=FACTOR_LABELS,

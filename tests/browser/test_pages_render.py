@@ -111,7 +111,7 @@ def test_the_keyboard_alone_signs_in_and_skips_to_the_content(
     assert box is not None
     assert box["x"] >= 0, "the skip link stays off screen when it has the focus"
     page.keyboard.press("Enter")
-    assert focused(page) == "main"
+    expect(page.locator("main")).to_be_focused()
 
 
 def test_a_wrong_password_is_shown_and_keeps_the_email_then_the_right_one_signs_in(
