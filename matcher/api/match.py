@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from matcher import matching
-from matcher.api.match_schemas import FIT_OUT, MATCH_OUT, FitIn, fit_data, match_data
+from matcher.api.match_schemas import FitIn, fit_data, match_data
 from matcher.api.requests import json_body
 from matcher.profiles import load_requirement
 
@@ -17,7 +17,7 @@ FIT_IN = FitIn()
 def match() -> Response:
     """Rank the catalog's vendors for a requirement profile, with the reasons."""
     ranking = matching.run_match(load_requirement(json_body()))
-    return jsonify(MATCH_OUT.dump(match_data(ranking)))
+    return jsonify(match_data(ranking))
 
 
 @bp.post("/fit")
@@ -25,4 +25,4 @@ def vendor_fit() -> Response:
     """Explain how well one vendor fits a profile, even when a hard constraint excludes it."""
     body = FIT_IN.load(json_body())
     result, engagement = matching.run_fit(body["profile"], body["vendor_id"])
-    return jsonify(FIT_OUT.dump(fit_data(result, engagement)))
+    return jsonify(fit_data(result, engagement))

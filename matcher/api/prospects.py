@@ -8,7 +8,7 @@ from flask import Blueprint, Response, jsonify, url_for
 from marshmallow import ValidationError
 
 from matcher import db, matching
-from matcher.api.match_schemas import FIT_OUT, MATCH_OUT, fit_data, match_data
+from matcher.api.match_schemas import fit_data, match_data
 from matcher.api.prospect_schemas import (
     PageQuery,
     ProspectChanges,
@@ -108,7 +108,7 @@ def prospect_matches(prospect_id: int) -> Response:
     """Rank the catalog for the prospect's saved profile."""
     prospect = prospects.get_prospect(db.session(), prospect_id)
     ranking = matching.run_match(load_requirement(prospect.profile))
-    return jsonify(MATCH_OUT.dump(match_data(ranking)))
+    return jsonify(match_data(ranking))
 
 
 @bp.get("/prospects/<int:prospect_id>/fit/<vendor_id>")
@@ -116,4 +116,4 @@ def prospect_fit(prospect_id: int, vendor_id: str) -> Response:
     """Explain how well one vendor fits the prospect's saved profile."""
     prospect = prospects.get_prospect(db.session(), prospect_id)
     result, engagement = matching.run_fit(load_requirement(prospect.profile), vendor_id)
-    return jsonify(FIT_OUT.dump(fit_data(result, engagement)))
+    return jsonify(fit_data(result, engagement))
