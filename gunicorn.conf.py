@@ -23,8 +23,10 @@ preload_app = True
 timeout = int(os.environ.get("MATCHER_WORKER_TIMEOUT", "60"))
 graceful_timeout = int(os.environ.get("MATCHER_GRACEFUL_TIMEOUT", "30"))
 keepalive = 5
-# Recycle workers now and then, staggered, so none grows without bound; restarts are graceful.
-max_requests = int(os.environ.get("MATCHER_MAX_REQUESTS", "10000"))
+# Recycling workers after N requests (staggered) is off by default: a new worker starts from the
+# master's catalog index, but one built after a catalog change costs a rebuild. Set it if
+# memory is seen to grow.
+max_requests = int(os.environ.get("MATCHER_MAX_REQUESTS", "0"))
 max_requests_jitter = max_requests // 10
 # The service logs each request itself (JSON with MATCHER_LOG_FORMAT=json, request id
 # included, query strings left out), so gunicorn's own access log stays off.
@@ -46,6 +48,24 @@ def on_starting(server: Any) -> None:
     folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder, exist_ok=True)
+
+
+def when_ready(server: Any) -> None:
+    """Build the catalog index once, in the master, before the workers fork.
+
+    Every worker then starts with it (its arrays shared copy-on-write) instead of reading the
+    whole catalog on its first request; a worker still rebuilds when the catalog has changed.
+    """
+    from matcher import db, matching
+    from wsgi import app
+
+    try:
+        with app.app_context():
+            matching.index_holder().current(db.session())
+    except Exception:  # the database is not ready yet: each worker builds the index itself
+        server.log.warning("catalog index not built before forking", exc_info=True)
+    finally:
+        app.extensions["engine"].dispose()
 
 
 def post_fork(server: Any, worker: Any) -> None:
