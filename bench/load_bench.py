@@ -998,7 +998,7 @@ def main() -> None:
     print(
         f"{os.cpu_count()} cores (load average {os.getloadavg()[0]:.1f}); {database}; "
         f"gunicorn gthread, workers {workers}, threads {threads}, max_requests "
-        f"{args.max_requests or os.environ.get('MATCHER_MAX_REQUESTS') or '10000 (config)'}"
+        f"{args.max_requests or os.environ.get('MATCHER_MAX_REQUESTS') or '(config)'}"
         + "".join(f", {setting}" for setting in args.env)
         + f"; wrk {args.duration:g} s per "
         "cell, threads = min(connections, 2); "
