@@ -35,7 +35,6 @@ def _menu() -> dict[str, object]:
     return {
         "nav_items": nav_items,
         "nav_help": {key: help for key, (_, help) in NAV.items()},
-        "view_names": current_app.view_functions,
     }
 
 
