@@ -15,7 +15,7 @@ from flask.cli import AppGroup
 from matcher import db
 from matcher.jobs import queue
 from vendors.audit import Actor
-from vendors.jobs import DONE, FAILED, JobNotFound, get_job
+from vendors.jobs import DONE, FAILED, JobNotFound, describe_job, get_job
 from vendors.models import Job
 
 jobs_cli = AppGroup("jobs", help="Run background import workers and follow jobs.")
@@ -75,17 +75,7 @@ def follow_job(job: Job) -> Job:
 
 def end_with(job: Job) -> None:
     """Print a job as JSON; exit 1 unless it is done and its import applied."""
-    shown = {
-        "id": job.id,
-        "state": job.state,
-        "rows_done": job.rows_done,
-        "rows_total": job.rows_total,
-    }
-    if job.report is not None:
-        shown["report"] = job.report
-    if job.error:
-        shown["error"] = job.error
-    click.echo(json.dumps(shown, indent=2, ensure_ascii=False))
+    click.echo(json.dumps(describe_job(job), indent=2, ensure_ascii=False, default=str))
     report = job.report or {}
     if job.state != DONE or not report.get("applied") or report.get("rejected"):
         sys.exit(1)

@@ -81,6 +81,25 @@ def finish_job(
     session.flush()
 
 
+def describe_job(job: Job) -> dict[str, Any]:
+    """Return a job as plain values: state, progress, and its report or error once it ends."""
+    data: dict[str, Any] = {
+        "id": job.id,
+        "state": job.state,
+        "filename": job.filename,
+        "rows_done": job.rows_done,
+        "rows_total": job.rows_total,
+        "attempts": job.attempts,
+        "created_at": job.created_at,
+        "finished_at": job.finished_at,
+    }
+    if job.report is not None:
+        data["report"] = job.report
+    if job.error:
+        data["error"] = job.error
+    return data
+
+
 def count_by_state(session: Session) -> dict[str, int]:
     """Return how many jobs are in each state."""
     counts = dict.fromkeys(STATES, 0)

@@ -10,7 +10,7 @@ from marshmallow import Schema, fields
 from matcher import db
 from matcher.api.schemas import ImportReport
 from matcher.jobs import queue
-from vendors.jobs import STATES, get_job
+from vendors.jobs import STATES, describe_job, get_job
 from vendors.models import Job
 
 bp = Blueprint("jobs", __name__)
@@ -53,22 +53,7 @@ JOB_OUT, JOB_ACCEPTED = JobOut(), JobAccepted()
 
 def job_data(job: Job) -> dict[str, Any]:
     """Return a job in the contract's shape, with what it adds."""
-    data: dict[str, Any] = {
-        "id": job.id,
-        "state": job.state,
-        "url": url_for("api.jobs.get_job_state", job_id=job.id),
-        "filename": job.filename,
-        "rows_done": job.rows_done,
-        "rows_total": job.rows_total,
-        "attempts": job.attempts,
-        "created_at": job.created_at,
-        "finished_at": job.finished_at,
-    }
-    if job.report is not None:
-        data["report"] = job.report
-    if job.error:
-        data["error"] = job.error
-    return data
+    return {**describe_job(job), "url": url_for("api.jobs.get_job_state", job_id=job.id)}
 
 
 def accepted(job: Job) -> Response:
