@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -78,6 +79,7 @@ class Worker:
             "REDIS_URL": "REDIS_URL",
         }
         env = {**os.environ, **{names[k]: str(v) for k, v in settings.items() if k in names}}
+        self.env = env
         self.process = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker"],
             cwd=ROOT,
@@ -186,3 +188,38 @@ def test_a_job_killed_halfway_leaves_the_catalog_as_it_was_is_failed_and_reruns(
         worker.stop()
     assert done.state == DONE
     assert catalog_size(service) == 40_000
+
+
+@pytest.mark.slow
+def test_the_command_line_queues_an_import_and_follows_it_to_the_report(
+    service: Flask, settings: dict[str, Any], tmp_path: Path
+) -> None:
+    worker = Worker(settings)
+    try:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "flask",
+                "--app",
+                "wsgi",
+                "vendors",
+                "import",
+                "--background",
+                str(catalog_file(tmp_path, 2_000)),
+            ],
+            cwd=ROOT,
+            env=worker.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        worker.stop()
+
+    shown = json.loads(result.stdout)
+    assert result.returncode == 0, result.stderr
+    assert shown["state"] == DONE
+    assert shown["report"]["created"] == 2_000
+    assert "queued" in result.stderr
+    assert catalog_size(service) == 2_000
