@@ -185,6 +185,9 @@ def _check_access() -> ResponseReturnValue | None:
     if key is None:
         raise HttpError(401, "The API key is not valid.")
     g.principal = Principal(f"key:{key.key_id}", key.role)
+    # Read in the same round trip as the key: the matching endpoints use it instead of asking
+    # the database again (matching.current_index).
+    g.catalog_revision = key.catalog_revision
     if key.role not in PERMISSIONS.get(endpoint, frozenset()):
         raise HttpError(403, f"The role {key.role!r} may not do this.")
     return None

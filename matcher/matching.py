@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -41,9 +41,11 @@ class CatalogIndexHolder:
         self._index: CatalogIndex | None = None
         self._lock = threading.Lock()
 
-    def current(self, session: Session) -> CatalogIndex:
-        """Return an index of the catalog as it is now."""
-        revision = catalog_revision(session)
+    def current(self, session: Session, revision: int | None = None) -> CatalogIndex:
+        """Return an index of the catalog as it is now: at `revision` when the caller has just
+        read it, else at the revision read here."""
+        if revision is None:
+            revision = catalog_revision(session)
         index = self._index
         if index is not None and index.revision == revision:
             return index
@@ -92,7 +94,7 @@ def vendor_row(record: Mapping[str, Any]) -> VendorRow:
 def run_match(requirement: Requirement) -> Ranking:
     """Rank the current catalog for a requirement."""
     known = knowledge()
-    index = index_holder().current(db.session())
+    index = current_index()
     with MATCH_LATENCY.time():
         return rank(read(requirement, known), index, known)
 
@@ -100,12 +102,22 @@ def run_match(requirement: Requirement) -> Ranking:
 def run_fit(requirement: Requirement, vendor_id: str) -> tuple[RankedVendor, Engagement]:
     """Explain one vendor of the current catalog for a requirement."""
     known = knowledge()
-    index = index_holder().current(db.session())
+    index = current_index()
     row = index.position(vendor_id)
     if row is None:
         raise VendorNotFound(vendor_id)
     reading = read(requirement, known)
     return fit(reading, index, known, row), reading.engagement
+
+
+def current_index() -> CatalogIndex:
+    """Return this process's index of the catalog as it is now.
+
+    An API request has read the catalog's revision with its key (`g.catalog_revision`, set by
+    the access check in the same round trip), so only a changed revision costs a query more.
+    """
+    revision: int | None = g.pop("catalog_revision", None)
+    return index_holder().current(db.session(), revision)
 
 
 def knowledge() -> Knowledge:

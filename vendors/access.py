@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from vendors.models import ApiKey, User
+from vendors.models import ApiKey, CatalogState, User
 
 ROLES = ("admin", "procurement", "sales", "viewer")
 KEY_PREFIX = "vmk"
@@ -44,17 +45,40 @@ def create_key(session: Session, role: str, name: str | None = None) -> tuple[Ap
     return key, f"{KEY_PREFIX}_{key_id}_{secret}"
 
 
-def find_key(session: Session, presented: str) -> ApiKey | None:
+@dataclass(frozen=True)
+class KeyCheck:
+    """A live API key's public id and role, and the catalog's revision read with it."""
+
+    key_id: str
+    role: str
+    catalog_revision: int
+
+
+# One round trip for both things every API request needs: who is asking, and whether this
+# process's catalog index is current. Built once; SQLAlchemy reuses its compiled form.
+_KEY_AND_REVISION = select(
+    ApiKey.key_id,
+    ApiKey.secret_hash,
+    ApiKey.role,
+    ApiKey.revoked,
+    select(CatalogState.revision).where(CatalogState.id == 1).scalar_subquery().label("revision"),
+).where(ApiKey.key_id == bindparam("key_id"))
+
+
+def find_key(session: Session, presented: str) -> KeyCheck | None:
     """Return the live key a presented key string stands for, or None."""
     prefix, _, rest = presented.partition("_")
     key_id, _, secret = rest.partition("_")
     if prefix != KEY_PREFIX or not key_id or not secret or len(presented) > 200:
         return None
-    key = session.scalar(select(ApiKey).where(ApiKey.key_id == key_id))
-    if key is None or key.revoked:
+    # On the session's connection: plain columns need none of the ORM's work.
+    row = session.connection().execute(_KEY_AND_REVISION, {"key_id": key_id}).one_or_none()
+    if row is None or row.revoked:
         return None
     # Compared in constant time, so response times say nothing about the stored hash.
-    return key if hmac.compare_digest(key.secret_hash, _digest(secret)) else None
+    if not hmac.compare_digest(row.secret_hash, _digest(secret)):
+        return None
+    return KeyCheck(row.key_id, row.role, row.revision or 0)
 
 
 def revoke_key(session: Session, key_id: str) -> bool:

@@ -5,10 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session
 
 from matcher import create_app
 from tests.factories import vendor
+from vendors.catalog import create_vendor
+from vendors.schema import load_record
 
 CATALOG = [
     vendor(
@@ -404,3 +409,36 @@ def test_an_excluded_vendor_is_excluded_once_per_constraint_with_its_own_countri
     [exclusion] = body["excluded_by"]
     assert exclusion["constraint"] == "geography"
     assert "delivers only from excluded countries (Colombia)" in exclusion["reason"]
+
+
+@pytest.mark.usefixtures("catalog")
+def test_a_match_asks_the_database_one_question_and_still_sees_every_change(
+    app: Flask, client: FlaskClient
+) -> None:
+    match(client, {"skills": ["payroll"]})  # the index is built
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.strip().upper() != "SELECT 1":  # the pool's liveness ping
+            statements.append(statement)
+
+    engine: Engine = app.extensions["engine"]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        before = ids(match(client, {"skills": ["payroll"]}))
+        # The key and the catalog's revision come back together.
+        assert len(statements) == 1, statements
+        assert "api_keys" in statements[0]
+        assert "catalog_state" in statements[0]
+
+        # Another process changes the catalog: only the bumped revision tells this one.
+        with Session(engine) as other:
+            create_vendor(other, load_record(vendor("late-payroll", services=["Payroll"])))
+            other.commit()
+        statements.clear()
+        after = ids(match(client, {"skills": ["payroll"]}))
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert "late-payroll" not in before
+    assert "late-payroll" in after
+    assert len(statements) > 1  # the rebuild read the catalog
