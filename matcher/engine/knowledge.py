@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -39,6 +39,11 @@ class Vocabulary:
     terms: tuple[str, ...]
     term_codes: tuple[str, ...]
     by_term: Mapping[str, str]
+    # Fuzzy look-ups already made (resolve._best), by term and cutoff: the vocabulary never
+    # changes, and clients ask for the same few hundred skills again and again.
+    memo: dict[tuple[str, float], tuple[str, float] | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def exact(self, text: str) -> str | None:
         """Return the code whose name or alias is exactly this text (any case), or None."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -19,6 +19,9 @@ TEXT_CUTOFF = 0.92
 MAX_WINDOW = 5
 # How alike (rapidfuzz WRatio, 0-100) a term must be to be offered while typing.
 SUGGEST_CUTOFF = 86
+# Fuzzy look-ups remembered per vocabulary; past this many it starts again.
+MEMO_SIZE = 20_000
+_UNSEEN: Any = object()
 _WORDS = re.compile(r"[^\W_][\w&/+-]*(?:\.[\w]+)*", re.UNICODE)
 _WORD_BREAKS = re.compile(r"[\s/-]+")
 
@@ -55,6 +58,18 @@ def _best(vocabulary: Vocabulary, term: str, cutoff: float) -> tuple[str, float]
         return exact, 1.0
     if not vocabulary.terms:
         return None
+    key = (term, cutoff)
+    # One read and one write, each atomic: threads sharing the memo never see half an entry.
+    if (remembered := vocabulary.memo.get(key, _UNSEEN)) is not _UNSEEN:
+        return cast(tuple[str, float] | None, remembered)
+    found = _closest(vocabulary, term, cutoff)
+    if len(vocabulary.memo) >= MEMO_SIZE:
+        vocabulary.memo.clear()
+    vocabulary.memo[key] = found
+    return found
+
+
+def _closest(vocabulary: Vocabulary, term: str, cutoff: float) -> tuple[str, float] | None:
     scores = similarity(term, vocabulary)
     words = set(_WORD_BREAKS.split(term))
     for position in np.argsort(-scores, kind="stable"):

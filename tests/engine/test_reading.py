@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from matcher.engine import resolve
+from matcher.engine.knowledge import Vocabulary, load_knowledge, normalise_term
 from tests.engine.builders import reading, requirement
 
 
@@ -33,6 +35,27 @@ def test_a_skill_is_resolved_to_a_taxonomy_service_or_category(
     [skill] = reading(requirement(skills=[written])).required
     assert (skill.code, skill.level) == (code, level)
     assert skill.text == written
+
+
+def test_fuzzy_look_ups_are_remembered_within_a_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    vocabulary = load_knowledge().services
+    monkeypatch.setattr(resolve, "MEMO_SIZE", 3)
+    first = resolve_skill_in(vocabulary, "data entery")
+    assert first is not None
+    assert first[0] == "data_entry"
+    assert len(vocabulary.memo) == 1
+    # Asked again: the same answer, from the memo (no second entry).
+    assert resolve_skill_in(vocabulary, "data entery") == first
+    assert len(vocabulary.memo) == 1
+    # Unresolvable terms are remembered too; past the bound the memo starts again.
+    for term in ("quantum basket weaving", "customer suport", "payrol processing"):
+        resolve_skill_in(vocabulary, term)
+    assert len(vocabulary.memo) <= 3
+    assert resolve_skill_in(vocabulary, "data entery") == first
+
+
+def resolve_skill_in(vocabulary: Vocabulary, written: str) -> tuple[str, float] | None:
+    return resolve._best(vocabulary, normalise_term(written), resolve.SKILL_CUTOFF)
 
 
 @pytest.mark.parametrize("written", ["data", "support", "research", "quantum basket weaving"])
