@@ -25,6 +25,33 @@ preload_app = True
 timeout = int(os.environ.get("MATCHER_WORKER_TIMEOUT", "60"))
 graceful_timeout = int(os.environ.get("MATCHER_GRACEFUL_TIMEOUT", "30"))
 keepalive = 5
+
+
+def _reuse_port(setting: str) -> bool:
+    """Say whether each worker should listen on a socket of its own (SO_REUSEPORT).
+
+    With one shared socket, whichever worker wakes first accepts a burst of new connections,
+    and kept-alive clients stay where they landed: 50 clients were seen all on one of two
+    workers, the other idle. With a socket per worker the kernel spreads connections evenly.
+    But a stopping worker's not-yet-accepted connections would then be reset, unless the
+    kernel hands them to another worker (net.ipv4.tcp_migrate_req=1, Linux 5.14+): "auto"
+    turns it on only then, so a graceful restart never drops a request.
+    """
+    value = setting.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    if value != "auto":
+        raise SystemExit(f"MATCHER_REUSE_PORT must be auto, true or false, not {setting!r}")
+    try:
+        with open("/proc/sys/net/ipv4/tcp_migrate_req", encoding="ascii") as migrate:
+            return migrate.read().strip() == "1"
+    except OSError:
+        return False
+
+
+reuse_port = _reuse_port(os.environ.get("MATCHER_REUSE_PORT", "auto"))
 # Recycling workers after N requests (staggered) is off by default: a new worker starts from the
 # master's catalog index, but one built after a catalog change costs a rebuild. Set it if
 # memory is seen to grow.

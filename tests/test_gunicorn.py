@@ -268,9 +268,18 @@ def settings(database: str, tmp_path: Path, redis_url: str | None) -> Iterator[d
 
 
 @pytest.fixture
-def server(app: Flask, settings: dict[str, str], tmp_path: Path) -> Iterator[Server]:
-    """Start gunicorn on the test's database with an admin key; stop it after the test."""
-    running = Server(settings, tmp_path, make_key(app, "admin"))
+def server(
+    app: Flask, settings: dict[str, str], tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Server]:
+    """Start gunicorn on the test's database with an admin key; stop it after the test.
+
+    Parametrised indirectly, the parameter is MATCHER_REUSE_PORT (default: the config's auto).
+    """
+    reuse_port = getattr(request, "param", None)
+    if reuse_port == "true" and not kernel_migrates_connections():
+        pytest.skip("needs net.ipv4.tcp_migrate_req=1 (.ci/run sets it)")
+    env = settings if reuse_port is None else {**settings, "MATCHER_REUSE_PORT": reuse_port}
+    running = Server(env, tmp_path, make_key(app, "admin"))
     try:
         running.start()
         yield running
@@ -474,6 +483,17 @@ def test_metrics_add_up_every_worker_and_the_probes_answer_from_all(
     assert all(body == {"status": "ready", "checks": expected} for body in readyz)
 
 
+def kernel_migrates_connections() -> bool:
+    """Say whether Linux hands a closing socket's queued connections to its siblings."""
+    try:
+        return Path("/proc/sys/net/ipv4/tcp_migrate_req").read_text().strip() == "1"
+    except OSError:
+        return False
+
+
+# With a socket per worker, a stopping worker's queued connections go to a sibling only when
+# the kernel migrates them: both ways of listening must drop nothing.
+@pytest.mark.parametrize("server", ["false", "true"], indirect=True, ids=["shared", "per-worker"])
 def test_a_graceful_restart_drops_no_request_and_replaces_every_worker(server: Server) -> None:
     seed(server, [*vendors(3), vendor("hamburg-help", languages=["de", "en"])])
     warm = spread(server, MATCH, lambda: result_ids(server.match(GERMAN_SUPPORT)), minimum=30)
@@ -527,3 +547,54 @@ def test_a_graceful_restart_drops_no_request_and_replaces_every_worker(server: S
     samples = server.metrics()["matcher_http_requests_total"]
     counted = sum(value for labels, value in samples if labels["endpoint"] == MATCH)
     assert counted == len(warm) + 200 + len(after)
+
+
+def test_with_a_socket_per_worker_kept_alive_clients_are_shared_by_every_worker(
+    app: Flask, settings: dict[str, str], tmp_path: Path
+) -> None:
+    # Thirty clients connect at once and keep their connections, as a load balancer's pool
+    # or a load generator does. With one shared socket a burst like this can land on a single
+    # worker; with MATCHER_REUSE_PORT the kernel spreads the connections over the workers.
+    running = Server({**settings, "MATCHER_REUSE_PORT": "true"}, tmp_path, make_key(app, "admin"))
+    try:
+        running.start()
+        before = running.counted(MATCH)
+        clients = [
+            http.client.HTTPConnection("127.0.0.1", running.port, timeout=30) for _ in range(30)
+        ]
+        for client in clients:
+            client.connect()
+        body = json.dumps(GERMAN_SUPPORT).encode()
+        headers = {"Content-Type": "application/json", "X-API-Key": running.key}
+        for _ in range(2):
+            for client in clients:
+                client.request("POST", "/api/v1/match", body=body, headers=headers)
+                response = client.getresponse()
+                assert response.status == 200, response.read()
+                response.read()
+        for client in clients:
+            client.close()
+        after = running.counted(MATCH)
+        answered = {pid: after.get(pid, 0) - before.get(pid, 0) for pid in running.worker_pids()}
+    finally:
+        running.stop()
+    assert sum(answered.values()) == 60
+    assert all(count > 0 for count in answered.values()), answered
+    assert max(answered.values()) <= 40, answered  # no worker holds two thirds of the clients
+
+
+def test_a_wrong_reuse_port_setting_stops_gunicorn_with_a_clear_message(
+    settings: dict[str, str],
+) -> None:
+    env = {**settings, "MATCHER_REUSE_PORT": "sometimes", "MATCHER_BIND": "127.0.0.1:0"}
+    done = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--check-config", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "MATCHER_REUSE_PORT must be auto, true or false, not 'sometimes'" in done.stderr
