@@ -808,7 +808,8 @@ def bench_size(
         print(
             f"\n{size:,} vendors: loaded in {loaded:.0f} s (not timed); gunicorn ready in "
             f"{ready:.1f} s; warm-up {args.warmup} matches in {warm:.1f} s; "
-            f"{len(PROFILES)} profiles, each considering {min(considered):,} vendors",
+            f"{len(PROFILES)} profiles, each considering {min(considered):,} vendors; "
+            f"{listening(log)}",
             flush=True,
         )
         print(HEADER, flush=True)
@@ -845,6 +846,15 @@ def bench_size(
         return cells
     finally:
         processes.stop(process)
+
+
+def listening(log: Path) -> str:
+    """Say how gunicorn listens, from its log: the master names its socket when it is shared by
+    the workers, and names none when each worker has its own (MATCHER_REUSE_PORT)."""
+    found = re.search(r"Listening at: (.*) \(\d+\)", log.read_text(errors="replace"))
+    if found is None:
+        return "listening socket unknown"
+    return "one socket shared by the workers" if found[1].strip() else "a socket per worker"
 
 
 def import_line(cell: Cell) -> str:
