@@ -65,10 +65,8 @@ class _ColumnsBuilder:
         self.columns: list[int] = []
         self.values: list[float] = []
         self.column: dict[str, int] = {}
-        self.known = np.zeros(size, dtype=bool)
 
     def add(self, row: int, code: str, value: float = 1.0) -> None:
-        self.known[row] = True
         self.rows.append(row)
         self.columns.append(self.column.setdefault(code, len(self.column)))
         self.values.append(value)
@@ -76,6 +74,9 @@ class _ColumnsBuilder:
     def build(self) -> Columns:
         rows, columns = np.array(self.rows, dtype=np.int64), np.array(self.columns, dtype=np.int64)
         values = np.array(self.values, dtype=np.float64)
+        # Known: the vendor listed at least one thing.
+        known = np.zeros(self.size, dtype=bool)
+        known[rows] = True
         # A vendor listing one thing twice keeps the stronger link, not the sum of both.
         order = np.lexsort((values, columns, rows))
         rows, columns, values = rows[order], columns[order], values[order]
@@ -84,7 +85,7 @@ class _ColumnsBuilder:
         matrix = sparse.csr_matrix(
             (values[last], (rows[last], columns[last])), shape=(self.size, len(self.column))
         )
-        return Columns(matrix, tuple(self.column), dict(self.column), self.known, matrix.tocsc())
+        return Columns(matrix, tuple(self.column), dict(self.column), known, matrix.tocsc())
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,9 +152,18 @@ def build_index(
             ("industries", knowledge.industries),
         )
     }
-    numbers = np.full((6, size), np.nan)
-    for row, vendor in enumerate(vendors):
-        _add_vendor(row, vendor, knowledge, columns, service_of, codes_of, numbers)
+    # Per vendor: BPO, KPO, rate low and high in USD, headcount, rating; NaN for unknown.
+    numbers = (
+        np.array(
+            [
+                _add_vendor(row, vendor, knowledge, columns, service_of, codes_of)
+                for row, vendor in enumerate(vendors)
+            ],
+            dtype=np.float64,
+        )
+        .reshape(size, 6)
+        .T
+    )
     reviews = np.array([float(vendor.review_count or 0) for vendor in vendors])
     ids = np.array([vendor.id for vendor in vendors], dtype=object)
     tiebreak = np.empty(size, dtype=np.int64)
@@ -185,13 +195,7 @@ def _add_vendor(
     columns: dict[str, _ColumnsBuilder],
     service_of: Callable[[str], tuple[str, str | None, str | None, float]],
     codes_of: Mapping[str, Callable[[str], str | None]],
-    numbers: np.ndarray,
-) -> None:
-    numbers[0, row] = "BPO" in vendor.tags
-    numbers[1, row] = "KPO" in vendor.tags
-    numbers[2:4, row] = _rate_band(vendor, knowledge.per_usd)
-    numbers[4, row] = _number(vendor.headcount)
-    numbers[5, row] = _number(vendor.rating)
+) -> tuple[float, ...]:
     for country in vendor.delivery_countries:
         columns["countries"].add(row, country)
     for language in vendor.languages:
@@ -207,6 +211,13 @@ def _add_vendor(
         for text in getattr(vendor, name):
             code = link(text)
             columns[name].add(row, code if code is not None else "text:" + normalise_term(text))
+    return (
+        float("BPO" in vendor.tags),
+        float("KPO" in vendor.tags),
+        *_rate_band(vendor, knowledge.per_usd),
+        _number(vendor.headcount),
+        _number(vendor.rating),
+    )
 
 
 def _rate_band(vendor: VendorRow, per_usd: Mapping[str, float]) -> tuple[float, float]:
