@@ -97,7 +97,7 @@ def vendor_rows(session: Session) -> list[VendorRow]:
 
     The list columns (services, languages, ...) come as their JSON text and are parsed a batch
     at a time, one document per column and batch: parsing 700,000 small documents one by one
-    took most of a 100k-vendor rebuild (7 s of 9 under load).
+    took most of a 100k-vendor rebuild (7 s of 9.5).
     """
     columns = [
         cast(getattr(Vendor, name), Text) if name in LIST_FIELDS else getattr(Vendor, name)
@@ -116,7 +116,7 @@ def vendor_rows(session: Session) -> list[VendorRow]:
                 values.append([code or "USD" for code in column])
             else:
                 values.append(column)
-        rows += [VendorRow(*fields) for fields in zip(*values, strict=True)]
+        rows += [VendorRow(*vendor) for vendor in zip(*values, strict=True)]
     return rows
 
 
