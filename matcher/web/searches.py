@@ -318,10 +318,13 @@ def why_not(search_id: str) -> ResponseReturnValue:
     """Explain one named vendor's fit: its rank, scores and the constraints it fails."""
     found = readable_search(search_id)
     asked = request.args.get("vendor", "")
+    if found.profile is None:
+        abort(404, "A draft has no results to explain: run it first.")
+    requirement = load_requirement(found.profile)
     vendor, candidates = find_vendor(asked) if asked.strip() else (None, [])
     fit = None
     if vendor is not None:
-        result, engagement = matching.run_fit(load_requirement(found.profile or {}), vendor.id)
+        result, engagement = matching.run_fit(requirement, vendor.id)
         fit = fit_data(result, engagement)
     return render_template(
         "web/why_not.html",
@@ -329,7 +332,7 @@ def why_not(search_id: str) -> ResponseReturnValue:
         asked=asked,
         vendor=vendor,
         candidates=candidates[:WHY_NOT_CHOICES],
-        shown_limit=(found.profile or {}).get("limit", 10),
+        shown_limit=requirement.limit,
         more=len(candidates) > WHY_NOT_CHOICES,
         fit=fit,
         factor_labels=FACTOR_LABELS,

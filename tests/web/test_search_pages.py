@@ -201,6 +201,16 @@ def test_why_not_explains_a_vendor_left_out_by_a_hard_constraint(buyer: FlaskCli
     assert "Languages:" in page
 
 
+def test_why_not_says_a_draft_has_nothing_to_explain_yet(buyer: FlaskClient) -> None:
+    saved = post_form(buyer, "/search", {"action": "draft", "title": "Half done"})
+    draft_id = saved.headers["Location"].split("=", 1)[1]
+
+    answer = buyer.get(f"/searches/{draft_id}/why-not", query_string={"vendor": "Manila"})
+
+    assert answer.status_code == 404
+    assert "A draft has no results to explain: run it first." in answer.get_data(as_text=True)
+
+
 def test_why_not_offers_a_choice_when_a_name_is_ambiguous_and_says_when_nothing_matches(
     buyer: FlaskClient, app: Flask
 ) -> None:
