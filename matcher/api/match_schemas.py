@@ -155,6 +155,3 @@ def fit_data(result: RankedVendor, engagement: Engagement) -> dict[str, Any]:
 
 def _engagement(engagement: Engagement) -> dict[str, Any]:
     return {"value": engagement.value, "inferred": engagement.inferred, "reason": engagement.reason}
-
-
-MATCH_OUT, FIT_OUT = MatchOut(), FitOut()
