@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from openapi_core import OpenAPI
@@ -37,6 +38,27 @@ from vendors.models import Base
 def services_required() -> bool:
     """Say whether Redis (and other services) must be there: in CI a missing one fails."""
     return bool(os.environ.get("CI") or os.environ.get("MATCHER_REQUIRE_SERVICES"))
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def redis_up() -> bool:
+    """Say whether the tests' Redis answers."""
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def require_redis() -> str:
+    """Return the tests' Redis URL; skip the test without Redis, or fail it where services are
+    required."""
+    if not redis_up():
+        if services_required():
+            pytest.fail("Redis is not reachable at " + REDIS_URL)
+        pytest.skip("Redis is not running here; CI starts it")
+    return REDIS_URL
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from matcher import create_app, db
 from matcher.jobs import queue
-from tests.conftest import services_required
+from tests.conftest import require_redis
 from vendors.audit import Actor
 from vendors.jobs import DONE, FAILED, QUEUED, RUNNING, get_job
 from vendors.models import Job, Vendor
@@ -27,7 +27,6 @@ from vendors.synthetic import generate_records
 from vendors.writers import write_export
 
 ROOT = Path(__file__).resolve().parents[1]
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 @pytest.fixture(params=["sqlite-queue", "redis-queue"])
@@ -42,21 +41,8 @@ def settings(request: pytest.FixtureRequest, database: str, tmp_path: Path) -> d
         "REDIS_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
     }
     if request.param == "redis-queue":
-        if not _redis_up():
-            if services_required():
-                pytest.fail("Redis is not reachable at " + REDIS_URL)
-            pytest.skip("Redis is not running here")
-        values["REDIS_URL"] = REDIS_URL
+        values["REDIS_URL"] = require_redis()
     return values
-
-
-def _redis_up() -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping())
-    except redis.RedisError:
-        return False
 
 
 @pytest.fixture
@@ -217,8 +203,8 @@ def test_the_command_line_queues_an_import_and_follows_it_to_the_report(
     finally:
         worker.stop()
 
-    shown = json.loads(result.stdout)
     assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
     assert shown["state"] == DONE
     assert shown["report"]["created"] == 2_000
     assert "queued" in result.stderr

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from typing import Any
 
 import pytest
-import redis
 from flask import Flask
 
 from matcher import create_app
-from tests.conftest import make_key, services_required
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+from tests.conftest import make_key, require_redis
 
 
 def limited_app(database: str, **settings: Any) -> Flask:
@@ -51,14 +47,8 @@ def test_one_key_is_limited_across_addresses(database: str) -> None:
 
 
 def test_workers_sharing_redis_count_together(database: str) -> None:
-    try:
-        redis.Redis.from_url(REDIS_URL).ping()
-    except redis.RedisError:
-        if services_required():
-            raise
-        pytest.skip("Redis is not running here; CI starts it")
     settings = {
-        "REDIS_URL": REDIS_URL,
+        "REDIS_URL": require_redis(),
         "RATE_LIMIT_PER_ADDRESS": "3 per minute",
         "REDIS_PREFIX": f"test-{uuid.uuid4().hex}",  # a namespace of this test's own
     }
