@@ -3,14 +3,15 @@
 For each catalog size: a new database (PostgreSQL by default, a SQLite file with --sqlite),
 the catalog generated and imported through the CLI (not timed), an admin key, and gunicorn
 started with the repository's gunicorn.conf.py on a free loopback port (rate limits raised out
-of the way, the per-request log off). After a warm-up in which every worker builds its catalog
-index, wrk (bench/wrk_match.lua) sends requirement profiles in turn, several kinds with and
-without hard constraints, at 1, 10 and 50 connections, and then 50 again (for 40 s) while a
-background import (`?background=true`, run by a `flask jobs worker`) of 20,000 rows of another
-synthetic catalog (9 in 10 updating vendors, 1 in 10 new) changes the catalog mid-run, so every
-worker rebuilds its index under load. In the same run, the baseline: the same wrk settings
-against GET /healthz, the HTTP floor of this stack on this machine. Workers replaced between
-cells (gunicorn's max_requests) are warmed up again before the next cell.
+of the way, the per-request log off). The master builds the catalog index before forking;
+after a warm-up, wrk (bench/wrk_match.lua) sends requirement profiles in turn, several kinds
+with and without hard constraints, at 1, 10 and 50 connections, and then 50 again (for 40 s)
+while a background import (`?background=true`, run by a `flask jobs worker`) of 20,000 rows
+(at most the catalog's size) of another synthetic catalog (9 in 10 updating vendors, 1 in 10
+new) changes the catalog mid-run, so every worker rebuilds its index under load. In the same
+run, the baseline: the same wrk settings against GET /healthz, the HTTP floor of this stack on
+this machine. Workers replaced between cells (gunicorn's max_requests) are warmed up again
+before the next cell.
 
 Prints requests/s, p50/p95/p99 latency, socket errors and non-2xx answers per cell, the CPU
 time per answer and the cores used by gunicorn, PostgreSQL, wrk and everything else (other
@@ -18,8 +19,9 @@ work on the machine makes a run noisy: it is shown, and warned about), next to t
 2-core machine: at least 300 matches/s at 10k vendors, p99 under 150 ms at 50 concurrent
 clients, no errors.
 
-    .venv/bin/python bench/load_bench.py [--sizes 10000,100000] [--duration 20] [--sqlite]
-        [--workers N] [--threads N] [--max-requests N] [--env NAME=VALUE] [--json PATH]
+    .venv/bin/python bench/load_bench.py [--sizes 10000,100000] [--concurrency 1,10,50]
+        [--duration 20] [--sqlite] [--workers N] [--threads N] [--max-requests N]
+        [--env NAME=VALUE] [--skip-import] [--json PATH]      (--help lists every option)
 
 Needs wrk (Debian: apt-get install -y wrk).
 """
@@ -28,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
 import http.client
 import json
 import os
@@ -52,6 +53,9 @@ from typing import Any
 
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.pool import NullPool
+
+from vendors.synthetic import generate_records
+from vendors.writers import write_export
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA = ROOT / "bench" / "wrk_match.lua"
@@ -206,9 +210,15 @@ class Cell:
 
     @property
     def cpu_ms(self) -> float:
-        """CPU milliseconds per answer, spent by gunicorn, PostgreSQL and wrk together."""
-        cores = self.server_cores + self.postgres_cores + self.wrk_cores + self.jobs_cores
+        """CPU milliseconds per answer, spent by gunicorn, PostgreSQL and wrk together (not by
+        the job worker applying an import: its cores are `jobs_cores`)."""
+        cores = self.server_cores + self.postgres_cores + self.wrk_cores
         return 1000 * cores / self.rps if self.requests else 0.0
+
+    @property
+    def judged_for_rps(self) -> bool:
+        """Say whether the matches/s target applies: 10k vendors, 10 clients or more."""
+        return self.size == 10_000 and self.endpoint == "match" and self.concurrency >= 10
 
     @property
     def errors(self) -> int:
@@ -218,7 +228,7 @@ class Cell:
     def line(self) -> str:
         """Format the cell as one table row, with the targets it is judged by."""
         marks = []
-        if self.size == 10_000 and self.endpoint == "match" and self.concurrency >= 10:
+        if self.judged_for_rps:
             marks.append("rps " + _mark(self.ok_rps >= TARGET_RPS_10K))
         if self.endpoint == "match" and self.concurrency >= 50:
             marks.append("p99 " + _mark(self.p99_ms < TARGET_P99_MS))
@@ -336,26 +346,18 @@ def catalog_file(env: dict[str, str], folder: Path, rows: int) -> Path:
     return path
 
 
-def import_file(env: dict[str, str], folder: Path, rows: int) -> Path:
+def import_file(folder: Path, rows: int) -> Path:
     """Write a second catalog for the background import: `rows` vendors of another seed, so
     with other names, services, rates..., under the catalog's own ids (v0000000, ...: they
     update vendors) except every tenth, which gets a new id (it adds one). The catalog keeps
     about its size, so the cells before and after the import compare."""
-    generated = folder / f"generated-{rows}.csv"
-    flask(env, "vendors", "generate", str(rows), str(generated), "--seed", "1")
     path = folder / f"import-{rows}.csv"
-    with generated.open(newline="", encoding="utf-8") as source:
-        reader = csv.reader(source)
-        header = next(reader)
-        column = header.index("id")
-        with path.open("w", newline="", encoding="utf-8") as target:
-            writer = csv.writer(target)
-            writer.writerow(header)
-            for number, row in enumerate(reader):
-                if number % 10 == 9:
-                    row[column] = "imp-" + row[column]
-                writer.writerow(row)
-    generated.unlink()
+    records = []
+    for number, record in enumerate(generate_records(rows, seed=1)):
+        if number % 10 == 9:
+            record = {**record, "id": "imp-" + record["id"]}
+        records.append(record)
+    write_export(records, path)
     return path
 
 
@@ -494,9 +496,10 @@ class CpuSnapshot:
                 elif pid in backends and name == "postgres":
                     serving[pid] = own / TICKS
         with open("/proc/stat") as machine:
-            # user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
+            # user nice system idle iowait irq softirq steal: busy is all but idle, iowait and
+            # steal (time the hypervisor gave to other machines).
             ticks = [int(value) for value in machine.readline().split()[1:9]]
-        busy = sum(ticks) - ticks[3] - ticks[4]
+        busy = sum(ticks) - ticks[3] - ticks[4] - ticks[7]
         usage = resource.getrusage(resource.RUSAGE_SELF)
         return cls(
             server=totals["server"] / TICKS,
@@ -505,21 +508,6 @@ class CpuSnapshot:
             own=usage.ru_utime + usage.ru_stime,
             machine=busy / TICKS,
         )
-
-
-LATENCY_LINE = re.compile(r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s|m)\s*$", re.MULTILINE)
-UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
-
-
-def wrk_percentiles(output: str) -> dict[str, float]:
-    """Return wrk's own latency distribution (--latency) in milliseconds, by percentile."""
-    found = {
-        f"p{share}": float(value) * UNITS_MS[unit]
-        for share, value, unit in LATENCY_LINE.findall(output)
-    }
-    if not {"p50", "p90", "p99"} <= found.keys():
-        raise SystemExit(f"no latency distribution in wrk's output:\n{output}")
-    return found
 
 
 def wrk_figures(output: str) -> dict[str, Any]:
@@ -583,7 +571,6 @@ def run_wrk(
         f"-c{concurrency}",
         f"-d{duration:g}s",
         f"--timeout={timeout:g}s",
-        "--latency",
         "-s",
         str(LUA),
         f"http://127.0.0.1:{server.port}/",
@@ -616,7 +603,7 @@ def run_wrk(
         raise SystemExit(f"wrk failed ({wrk.returncode}):\n{output}")
     if background is not None and imported is not None:
         background.finish(server, imported, started)
-    distribution, figures = wrk_percentiles(output), wrk_figures(output)
+    figures = wrk_figures(output)
     seconds = figures["duration_us"] / 1e6
     return Cell(
         size=size,
@@ -632,10 +619,10 @@ def run_wrk(
         read=figures["read"],
         write=figures["write"],
         timeout=figures["timeout"],
-        p50_ms=distribution["p50"],
-        p90_ms=distribution["p90"],
+        p50_ms=figures["p50_us"] / 1000,
+        p90_ms=figures["p90_us"] / 1000,
         p95_ms=figures["p95_us"] / 1000,
-        p99_ms=distribution["p99"],
+        p99_ms=figures["p99_us"] / 1000,
         p999_ms=figures["p999_us"] / 1000,
         max_ms=figures["max_us"] / 1000,
         mean_ms=figures["mean_us"] / 1000,
@@ -774,16 +761,6 @@ def bench_size(
     key = flask(env, "keys", "create", "--role", "admin", "--name", "load-bench")
     key = key.strip().splitlines()[-1]
     loaded = time.perf_counter() - started
-    import_rows = min(args.import_rows, size)  # ids of the catalog, each at most once
-    plan = ImportPlan(
-        path=import_file(env, folder, import_rows),
-        rows=import_rows,
-        delay=args.import_delay,
-        wait_after=args.import_wait,
-        env=env,
-        processes=processes,
-        folder=folder,
-    )
     profiles = folder / "profiles.jsonl"
     profiles.write_text("".join(json.dumps(profile) + "\n" for profile in PROFILES))
 
@@ -836,6 +813,16 @@ def bench_size(
         for concurrency in args.concurrency:
             measure("match", concurrency, args.duration)
         if not args.skip_import:
+            import_rows = min(args.import_rows, size)  # ids of the catalog, each at most once
+            plan = ImportPlan(
+                path=import_file(folder, import_rows),
+                rows=import_rows,
+                delay=args.import_delay,
+                wait_after=args.import_wait,
+                env=env,
+                processes=processes,
+                folder=folder,
+            )
             plan.start_worker()
             try:
                 time.sleep(2)  # the worker's start-up, off the clock
@@ -895,7 +882,7 @@ def import_line(cell: Cell) -> str:
 def summary(cells: Sequence[Cell]) -> list[str]:
     """Judge the run against the targets, one line each."""
     lines = []
-    ten_k = [cell for cell in cells if cell.size == 10_000 and cell.endpoint == "match"]
+    ten_k = [cell for cell in cells if cell.judged_for_rps]
     if ten_k:
         best = max(ten_k, key=lambda cell: cell.ok_rps)
         lines.append(
@@ -913,7 +900,12 @@ def summary(cells: Sequence[Cell]) -> list[str]:
             )
     cores = os.cpu_count() or 1
     for cell in cells:
-        if cell.endpoint == "match" and not cell.with_import and cell.concurrency >= 10:
+        if (
+            cell.endpoint == "match"
+            and not cell.with_import
+            and cell.concurrency >= 10
+            and cell.cpu_ms
+        ):
             per = {
                 name: 1000 * used / cell.rps
                 for name, used in (
