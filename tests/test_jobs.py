@@ -40,8 +40,8 @@ def settings(request: pytest.FixtureRequest, database: str, tmp_path: Path) -> d
         "IMPORT_BATCH_SIZE": 250,
         "REDIS_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
     }
-    if request.param == "redis-queue":
-        values["REDIS_URL"] = require_redis()
+    # The SQLite queue's runs say "no Redis" outright, whatever the shell exports.
+    values["REDIS_URL"] = require_redis() if request.param == "redis-queue" else ""
     return values
 
 
