@@ -17,7 +17,14 @@ from sqlalchemy.orm import Session
 from matcher import db
 from matcher.engine.index import CatalogIndex, build_index
 from matcher.engine.knowledge import Knowledge, load_knowledge
-from matcher.engine.model import Engagement, RankedVendor, Ranking, Requirement, VendorRow
+from matcher.engine.model import (
+    BriefReading,
+    Engagement,
+    RankedVendor,
+    Ranking,
+    Requirement,
+    VendorRow,
+)
 from matcher.engine.rank import fit, rank
 from matcher.engine.reading import read
 from matcher.metrics import MATCH_LATENCY
@@ -137,7 +144,9 @@ def run_match(requirement: Requirement) -> Ranking:
         return rank(read(requirement, known), index, known)
 
 
-def run_fit(requirement: Requirement, vendor_id: str) -> tuple[RankedVendor, Engagement]:
+def run_fit(
+    requirement: Requirement, vendor_id: str
+) -> tuple[RankedVendor, Engagement, BriefReading]:
     """Explain one vendor of the current catalog for a requirement."""
     known = knowledge()
     index = current_index()
@@ -145,7 +154,7 @@ def run_fit(requirement: Requirement, vendor_id: str) -> tuple[RankedVendor, Eng
     if row is None:
         raise VendorNotFound(vendor_id)
     reading = read(requirement, known)
-    return fit(reading, index, known, row), reading.engagement
+    return fit(reading, index, known, row), reading.engagement, reading.brief
 
 
 def current_index() -> CatalogIndex:

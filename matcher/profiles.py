@@ -146,6 +146,15 @@ class RequirementSchema(Schema):
         allow_none=True,
     )
     limit = fields.Integer(load_default=10, strict=True, validate=validate.Range(min=1, max=100))
+    ignore_services = TextList(
+        metadata={
+            "type": "array",
+            "items": {"type": "string"},
+            "maxItems": 50,
+            "description": "services (names, aliases or codes) the engine misread from this "
+            "profile's words: never read from them again",
+        }
+    )
 
     @validates_schema
     def check_consistency(self, data: Mapping[str, Any], **kwargs: Any) -> None:
@@ -196,6 +205,7 @@ class RequirementSchema(Schema):
             hard_constraints=frozenset(data.get("hard_constraints") or ()),
             weights=tuple(sorted((data.get("weights") or {}).items())),
             limit=data.get("limit", 10),
+            ignore_services=tuple(data.get("ignore_services") or ()),
         )
 
 

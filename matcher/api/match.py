@@ -24,5 +24,5 @@ def match() -> Response:
 def vendor_fit() -> Response:
     """Explain how well one vendor fits a profile, even when a hard constraint excludes it."""
     body = FIT_IN.load(json_body())
-    result, engagement = matching.run_fit(body["profile"], body["vendor_id"])
-    return jsonify(fit_data(result, engagement))
+    result, engagement, brief = matching.run_fit(body["profile"], body["vendor_id"])
+    return jsonify(fit_data(result, engagement, brief))

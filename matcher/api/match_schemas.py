@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from matcher.engine.model import Engagement, FactorScore, RankedVendor, Ranking
+from matcher.engine.model import BriefReading, Engagement, FactorScore, RankedVendor, Ranking
 from matcher.profiles import RequirementSchema
 
 
@@ -68,6 +68,52 @@ class RelaxationOut(Schema):
     adds = fields.Integer(required=True)
 
 
+FIELDS = ["skills", "preferred_skills", "description"]
+HOW = ["exact", "alias", "lemma", "paraphrase", "fuzzy", "category"]
+
+
+class ReadServiceOut(Schema):
+    """A service the engine read, in the words and at the place it was written."""
+
+    service = fields.String(required=True, metadata={"description": "the taxonomy's name"})
+    code = fields.String(required=True)
+    text = fields.String(required=True, metadata={"description": "the words as written"})
+    field = fields.String(required=True, metadata={"enum": FIELDS})
+    start = fields.Integer(
+        required=True,
+        metadata={"description": "character offset into the field's text (a skill: the item)"},
+    )
+    end = fields.Integer(required=True)
+    how = fields.String(required=True, metadata={"enum": HOW})
+    confidence = fields.Float(required=True, metadata={"minimum": 0, "maximum": 1})
+
+
+class UnreadOut(Schema):
+    """Words the engine could not place: a skill it does not know, a clause naming nothing."""
+
+    text = fields.String(required=True)
+    field = fields.String(required=True, metadata={"enum": FIELDS})
+    start = fields.Integer(required=True)
+    end = fields.Integer(required=True)
+
+
+class ReadIndustryOut(Schema):
+    """The client's industry: as given, or read from the words in which the buyer says who
+    it is."""
+
+    value = fields.String(required=True)
+    inferred = fields.Boolean(required=True)
+    text = fields.String(required=True)
+
+
+class ReadingOut(Schema):
+    """What the engine read of the profile's words."""
+
+    services = fields.List(fields.Nested(ReadServiceOut), required=True)
+    unrecognised = fields.List(fields.Nested(UnreadOut), required=True)
+    industry = fields.Nested(ReadIndustryOut, required=True, allow_none=True)
+
+
 class MatchOut(Schema):
     """The ranked vendors for a requirement."""
 
@@ -79,6 +125,7 @@ class MatchOut(Schema):
     notes = fields.List(
         fields.String(), metadata={"description": "what the engine could not read or judge"}
     )
+    reading = fields.Nested(ReadingOut, required=True)
 
 
 class ExclusionOut(Schema):
@@ -93,6 +140,7 @@ class FitOut(ResultOut):
 
     engagement_model = fields.Nested(EngagementOut, required=True)
     excluded_by = fields.List(fields.Nested(ExclusionOut), required=True)
+    reading = fields.Nested(ReadingOut, required=True)
 
 
 class FitIn(Schema):
@@ -139,14 +187,16 @@ def match_data(ranking: Ranking) -> dict[str, Any]:
             for item in ranking.relaxations
         ],
         "notes": list(ranking.notes),
+        "reading": reading_data(ranking.reading),
     }
 
 
-def fit_data(result: RankedVendor, engagement: Engagement) -> dict[str, Any]:
+def fit_data(result: RankedVendor, engagement: Engagement, reading: BriefReading) -> dict[str, Any]:
     """Return one vendor's fit in the contract's shape."""
     return {
         **result_data(result),
         "engagement_model": _engagement(engagement),
+        "reading": reading_data(reading),
         "excluded_by": [
             {"constraint": item.constraint, "reason": item.reason} for item in result.excluded_by
         ],
@@ -155,3 +205,30 @@ def fit_data(result: RankedVendor, engagement: Engagement) -> dict[str, Any]:
 
 def _engagement(engagement: Engagement) -> dict[str, Any]:
     return {"value": engagement.value, "inferred": engagement.inferred, "reason": engagement.reason}
+
+
+def reading_data(reading: BriefReading) -> dict[str, Any]:
+    """Return what the engine read of a profile, in the contract's shape."""
+    industry = reading.industry
+    return {
+        "services": [
+            {
+                "service": item.service,
+                "code": item.code,
+                "text": item.text,
+                "field": item.field,
+                "start": item.start,
+                "end": item.end,
+                "how": item.how,
+                "confidence": item.confidence,
+            }
+            for item in reading.services
+        ],
+        "unrecognised": [
+            {"text": item.text, "field": item.field, "start": item.start, "end": item.end}
+            for item in reading.unrecognised
+        ],
+        "industry": None
+        if industry is None
+        else {"value": industry.value, "inferred": industry.inferred, "text": industry.text},
+    }

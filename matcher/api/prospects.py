@@ -115,5 +115,5 @@ def prospect_matches(prospect_id: int) -> Response:
 def prospect_fit(prospect_id: int, vendor_id: str) -> Response:
     """Explain how well one vendor fits the prospect's saved profile."""
     prospect = prospects.get_prospect(db.session(), prospect_id)
-    result, engagement = matching.run_fit(load_requirement(prospect.profile), vendor_id)
-    return jsonify(fit_data(result, engagement))
+    result, engagement, brief = matching.run_fit(load_requirement(prospect.profile), vendor_id)
+    return jsonify(fit_data(result, engagement, brief))

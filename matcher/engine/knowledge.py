@@ -11,6 +11,9 @@ from typing import Any
 
 import pycountry
 
+from matcher.engine.language import Language, languages_from
+from matcher.engine.lexicon import Lexicon, build_lexicons
+
 _SPACES = re.compile(r"\s+")
 
 
@@ -91,6 +94,8 @@ class Knowledge:
     country_names: Mapping[str, str]
     language_names: Mapping[str, str]
     edge_words: frozenset[str]
+    languages: Mapping[str, Language]
+    lexicons: Mapping[str, Lexicon]
 
     def country_name(self, code: str) -> str:
         """Return a country's English name, or its code when unknown."""
@@ -155,18 +160,29 @@ def load_knowledge() -> Knowledge:
     services = _read("services.json")
     rates = _read("currency_rates.json")
     weights = _read("weights.json")
+    industries = _read("industries.json")["industries"]
+    languages = languages_from(_read("languages.json")["languages"])
     return Knowledge(
         services=_vocabulary(services["services"]),
         categories=_vocabulary(services["categories"]),
         certifications=_vocabulary(_read("certifications.json")["certifications"]),
         qualifications=_vocabulary(_read("qualifications.json")["qualifications"]),
-        industries=_vocabulary(_read("industries.json")["industries"]),
+        industries=_vocabulary(industries),
         geography=_geography(_read("geography.json")),
         per_usd={code: float(rate) for code, rate in rates["per_usd"].items()},
         rates_as_of=rates["as_of"],
         weights={kind: dict(weights[kind]) for kind in ("BPO", "KPO")},
         cues={kind: tuple(words) for kind, words in _read("engagement_cues.json").items()},
         edge_words=frozenset(_read_text("phrase_edges.txt").split()),
+        languages=languages,
+        lexicons=build_lexicons(
+            languages,
+            services["services"],
+            services["categories"],
+            industries,
+            _read("paraphrases.json"),
+            _read("buyers.json"),
+        ),
         country_names={
             country.alpha_2: getattr(country, "common_name", country.name)
             for country in pycountry.countries

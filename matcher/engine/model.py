@@ -56,6 +56,8 @@ class Requirement:
     hard_constraints: frozenset[str] = frozenset()
     weights: tuple[tuple[str, float], ...] = ()
     limit: int = 10
+    # Services the user told the engine it misread: never read from this profile's words.
+    ignore_services: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +140,49 @@ class Relaxation:
 
 
 @dataclass(frozen=True, slots=True)
+class ReadService:
+    """One service the engine read, in the words and at the place it was written."""
+
+    service: str
+    code: str
+    text: str
+    field: str
+    start: int
+    end: int
+    how: str
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class Unread:
+    """Words the engine could not place: a skill it does not know, a clause naming nothing."""
+
+    text: str
+    field: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReadIndustry:
+    """The client's industry: as given, or read from the words in which the buyer says who
+    it is."""
+
+    value: str
+    inferred: bool
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class BriefReading:
+    """What the engine read of the profile's words, for the answer to show."""
+
+    services: tuple[ReadService, ...] = ()
+    unrecognised: tuple[Unread, ...] = ()
+    industry: ReadIndustry | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Ranking:
     """The answer to a match: ranked vendors and what was left out and why."""
 
@@ -148,3 +193,4 @@ class Ranking:
     excluded_by: tuple[tuple[str, int], ...] = ()
     relaxations: tuple[Relaxation, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    reading: BriefReading = field(default_factory=BriefReading)

@@ -97,6 +97,7 @@ def rank(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Ranking
         ),
         relaxations=relaxations(reading, index, knowledge, evaluation) if short else (),
         notes=_notes(reading, evaluation),
+        reading=reading.brief,
     )
 
 

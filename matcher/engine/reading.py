@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from matcher.engine.brief import TextReading, read_text
 from matcher.engine.knowledge import Knowledge, Vocabulary, normalise_term
-from matcher.engine.model import Engagement, Requirement
-from matcher.engine.resolve import Resolved, resolve_code, resolve_skill, services_in_text
+from matcher.engine.model import (
+    BriefReading,
+    Engagement,
+    ReadIndustry,
+    ReadService,
+    Requirement,
+    Unread,
+)
+from matcher.engine.resolve import Resolved, resolve_code, resolve_skill
 from matcher.engine.scoring import listing
 
 
@@ -24,13 +32,22 @@ class Reading:
     qualifications: tuple[tuple[str, str], ...]
     industry: tuple[str, str] | None
     budget_usd: float | None
+    brief: BriefReading = field(default_factory=BriefReading)
 
 
 def read(requirement: Requirement, knowledge: Knowledge) -> Reading:
     """Resolve a requirement against the taxonomy."""
-    required = _distinct(resolve_skill(knowledge, skill) for skill in requirement.skills)
-    described = services_in_text(knowledge, requirement.description or "")
-    preferred = _distinct(resolve_skill(knowledge, skill) for skill in requirement.preferred_skills)
+    ignored = _ignored(knowledge, requirement.ignore_services)
+    reports: list[ReadService] = []
+    unread: list[Unread] = []
+    skills = _skills(knowledge, requirement.skills, "skills", ignored, reports, unread)
+    wished = _skills(
+        knowledge, requirement.preferred_skills, "preferred_skills", ignored, reports, unread
+    )
+    text = read_text(knowledge.lexicons, requirement.description or "")
+    described = _distinct(_described(knowledge, text, ignored, reports, unread))
+    required, preferred = _distinct(skills), _distinct(wished)
+    industry, told = _industry(knowledge, requirement, text)
     if not required:
         required = described
     else:
@@ -46,11 +63,111 @@ def read(requirement: Requirement, knowledge: Knowledge) -> Reading:
         preferred=preferred,
         certifications=_codes(knowledge.certifications, requirement.certifications),
         qualifications=_codes(knowledge.qualifications, requirement.qualifications),
-        industry=_codes(knowledge.industries, (requirement.industry,))[0]
-        if requirement.industry
-        else None,
+        industry=industry,
         budget_usd=budget.max_rate / rate if budget and rate else None,
+        brief=BriefReading(tuple(reports), tuple(unread), told),
     )
+
+
+def _ignored(knowledge: Knowledge, texts: tuple[str, ...]) -> frozenset[str]:
+    # Readings the user dropped: by name, alias or code, never read again for this profile.
+    return frozenset(
+        found.code for text in texts if (found := resolve_skill(knowledge, text)).code is not None
+    )
+
+
+def _skills(
+    knowledge: Knowledge,
+    items: tuple[str, ...],
+    field: str,
+    ignored: frozenset[str],
+    reports: list[ReadService],
+    unread: list[Unread],
+) -> list[Resolved]:
+    # A skill is a name ("AP processing"), else a phrase to read ("AP/AR", "answer calls").
+    result = []
+    for item in items:
+        resolved = resolve_skill(knowledge, item)
+        if resolved.level != "unresolved":
+            if resolved.code not in ignored:
+                result.append(resolved)
+                reports.append(_report(knowledge, resolved, item, field, 0, len(item)))
+            continue
+        text = read_text(knowledge.lexicons, item)
+        found = [one for one in text.found if one.code not in ignored]
+        for one in found:
+            resolved = Resolved(one.text, one.code, one.level, one.confidence, one.how)
+            result.append(resolved)
+            reports.append(_report(knowledge, resolved, one.text, field, one.start, one.end))
+        if not text.found:
+            result.append(resolved)
+            unread.append(Unread(item, field, 0, len(item)))
+    return result
+
+
+def _described(
+    knowledge: Knowledge,
+    text: TextReading,
+    ignored: frozenset[str],
+    reports: list[ReadService],
+    unread: list[Unread],
+) -> list[Resolved]:
+    result = []
+    for one in text.found:
+        if one.code in ignored:
+            continue
+        # Named as the taxonomy names it: the buyer did not write this phrase as a skill.
+        resolved = Resolved(
+            _entry_name(knowledge, one.level, one.code),
+            one.code,
+            one.level,
+            one.confidence,
+            one.how,
+        )
+        result.append(resolved)
+        reports.append(_report(knowledge, resolved, one.text, "description", one.start, one.end))
+    unread += [Unread(words, "description", start, end) for words, start, end in text.unrecognised]
+    return result
+
+
+def _report(
+    knowledge: Knowledge, resolved: Resolved, text: str, field: str, start: int, end: int
+) -> ReadService:
+    assert resolved.code is not None
+    return ReadService(
+        service=_entry_name(knowledge, resolved.level, resolved.code),
+        code=resolved.code,
+        text=text,
+        field=field,
+        start=start,
+        end=end,
+        how=resolved.how or ("exact" if resolved.similarity >= 1 else "fuzzy"),
+        confidence=round(resolved.similarity, 3),
+    )
+
+
+def _entry_name(knowledge: Knowledge, level: str, code: str) -> str:
+    vocabulary = knowledge.categories if level == "category" else knowledge.services
+    return vocabulary.entries[code].name
+
+
+def _industry(
+    knowledge: Knowledge, requirement: Requirement, text: TextReading
+) -> tuple[tuple[str, str] | None, ReadIndustry | None]:
+    if requirement.industry:
+        given = _codes(knowledge.industries, (requirement.industry,))[0]
+        name = _entry_name_or(knowledge.industries, given[1], requirement.industry)
+        return given, ReadIndustry(name, False, requirement.industry)
+    for identity in text.identities:
+        if identity.industry is not None:
+            name = knowledge.industries.entries[identity.industry].name
+            return (name, identity.industry), ReadIndustry(name, True, identity.text)
+    return None, None
+
+
+def _entry_name_or(vocabulary: Vocabulary, code: str, text: str) -> str:
+    entry = vocabulary.entries.get(code)
+    return entry.name if entry is not None else text
 
 
 def _distinct(items: Iterable[Resolved], skip: tuple[Resolved, ...] = ()) -> tuple[Resolved, ...]:

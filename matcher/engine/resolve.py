@@ -10,6 +10,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from matcher.engine.knowledge import Knowledge, Vocabulary, normalise_term
+from matcher.engine.language import detect
 
 # A term must be this alike (0-1) to stand for an entry, and have as many words: typos and
 # swapped words pass; a word inside a longer name does not ("data" is not "data entry",
@@ -34,6 +35,8 @@ class Resolved:
     code: str | None
     level: Literal["service", "category", "unresolved"]
     similarity: float
+    # How the words met the taxonomy: exact, alias, lemma, paraphrase, fuzzy or category.
+    how: str = ""
 
 
 def ratio(scores: np.ndarray) -> np.ndarray:
@@ -83,15 +86,48 @@ def _closest(vocabulary: Vocabulary, term: str, cutoff: float) -> tuple[str, flo
 
 
 def resolve_skill(knowledge: Knowledge, text: str) -> Resolved:
-    """Resolve one skill to a service, else a category, else keep it as free text."""
+    """Resolve one skill to a service, else a category, else keep it as free text: by its
+    name or alias, then by its words' stems in any of the languages read, then by spelling."""
     term = normalise_term(text)
+    for level, vocabulary in (("service", knowledge.services), ("category", knowledge.categories)):
+        code = vocabulary.by_term.get(term)
+        if code is not None:
+            return Resolved(text, code, level, 1.0, _how(level, vocabulary, code, term))  # type: ignore[arg-type]
+    stemmed = _by_stems(knowledge, text)
+    if stemmed is not None:
+        return stemmed
     service = _best(knowledge.services, term, SKILL_CUTOFF)
     category = _best(knowledge.categories, term, SKILL_CUTOFF)
     if service and (not category or service[1] >= category[1]):
-        return Resolved(text, service[0], "service", service[1])
+        return Resolved(text, service[0], "service", service[1], "fuzzy")
     if category:
-        return Resolved(text, category[0], "category", category[1])
+        return Resolved(text, category[0], "category", category[1], "category")
     return Resolved(text, None, "unresolved", 0.0)
+
+
+def _how(level: str, vocabulary: Vocabulary, code: str, term: str) -> str:
+    if level == "category":
+        return "category"
+    return "exact" if normalise_term(vocabulary.entries[code].name) == term else "alias"
+
+
+def _by_stems(knowledge: Knowledge, text: str) -> Resolved | None:
+    # The text's own language first, then the others: a skill is a few words, often borrowed.
+    first = detect(text, knowledge.languages)
+    for code in (first, *(other for other in knowledge.lexicons if other != first)):
+        lexicon = knowledge.lexicons[code]
+        key = lexicon.analyser().key(text)
+        term = lexicon.terms.get(key) or (
+            lexicon.unordered.get(tuple(sorted(key))) if len(key) > 1 else None
+        )
+        if term is not None:
+            how = (
+                "category"
+                if term.level == "category"
+                else ("paraphrase" if term.how == "paraphrase" else "lemma")
+            )
+            return Resolved(text, term.code, term.level, 0.95, how)
+    return None
 
 
 def resolve_code(vocabulary: Vocabulary, text: str, cutoff: float = SKILL_CUTOFF) -> str | None:

@@ -75,8 +75,8 @@ def prospect(prospect_id: int) -> ResponseReturnValue:
     vendor, candidates = find_vendor(asked) if asked.strip() else (None, [])
     fit = None
     if vendor is not None:
-        result, engagement = matching.run_fit(requirement, vendor.id)
-        fit = fit_data(result, engagement)
+        result, engagement, brief = matching.run_fit(requirement, vendor.id)
+        fit = fit_data(result, engagement, brief)
     return render_template(
         "web/prospect.html",
         prospect=found,

@@ -324,8 +324,8 @@ def why_not(search_id: str) -> ResponseReturnValue:
     vendor, candidates = find_vendor(asked) if asked.strip() else (None, [])
     fit = None
     if vendor is not None:
-        result, engagement = matching.run_fit(requirement, vendor.id)
-        fit = fit_data(result, engagement)
+        result, engagement, brief = matching.run_fit(requirement, vendor.id)
+        fit = fit_data(result, engagement, brief)
     return render_template(
         "web/why_not.html",
         search=found,
@@ -353,8 +353,8 @@ def compare(search_id: str) -> ResponseReturnValue:
     for vendor_id in wanted:
         if vendor_id not in vendors:
             abort(404, f"No vendor has the id {vendor_id!r}.")
-        result, engagement = matching.run_fit(requirement, vendor_id)
-        fits.append(fit_data(result, engagement))
+        result, engagement, brief = matching.run_fit(requirement, vendor_id)
+        fits.append(fit_data(result, engagement, brief))
     shown = {factor["name"] for fit in fits for factor in fit["factors"]}
     return render_template(
         "web/compare.html",
@@ -399,8 +399,8 @@ def _shortlist_rows(found: Search) -> list[dict[str, Any]]:
         vendor = vendors.get(vendor_id)
         if vendor is None:
             continue  # deleted from the catalog since it was shortlisted
-        result, engagement = matching.run_fit(requirement, vendor_id)
-        rows.append({"vendor": vendor, "fit": fit_data(result, engagement)})
+        result, engagement, brief = matching.run_fit(requirement, vendor_id)
+        rows.append({"vendor": vendor, "fit": fit_data(result, engagement, brief)})
     return rows
 
 

@@ -111,7 +111,9 @@ def test_a_match_answers_in_the_contracts_shape(client: FlaskClient) -> None:
         "excluded",
         "relaxations",
         "notes",
+        "reading",
     }
+    assert body["reading"]["services"][0]["code"] == "customer_support"
     assert body["considered"] == 4
     assert body["engagement_model"]["value"] == "BPO"
     assert body["engagement_model"]["inferred"] is True

@@ -1,0 +1,193 @@
+"""The taxonomy as it is read in each language: names and aliases by their stems, the verb and
+object patterns that stand for a service, and the phrases that say who the buyer is."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from matcher.engine.language import Analyser, Language, fold, words
+
+Level = Literal["service", "category"]
+How = Literal["exact", "alias", "lemma", "paraphrase", "fuzzy", "category"]
+# A one-word name this short and written in capitals ("AP", "IT", "CX") is an abbreviation: it
+# stands for the service only when the text writes it in capitals too ("ar" is Portuguese air).
+ABBREVIATION = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A name, alias or phrase of a service or category, keyed by its stems."""
+
+    level: Level
+    code: str
+    text: str
+    how: How
+    caps: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """A verb and an object that together name a service: "take" + "calls"."""
+
+    code: str
+    verbs: tuple[tuple[str, ...], ...]
+    objects: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Buyer:
+    """Words that say who the buyer is rather than what it buys, and what it keeps."""
+
+    openers: tuple[tuple[str, ...], ...]
+    needs_head: frozenset[tuple[str, ...]]
+    possessives: frozenset[str]
+    heads: frozenset[str]
+    stops: frozenset[str]
+    declines: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Everything needed to read a text in one language."""
+
+    language: Language
+    terms: Mapping[tuple[str, ...], Term]
+    unordered: Mapping[tuple[str, ...], Term]
+    stems: frozenset[str]
+    longest: int
+    patterns: tuple[Pattern, ...]
+    buyer: Buyer
+    industries: Mapping[tuple[str, ...], str]
+    industry_of: Mapping[str, str]
+    category_of: Mapping[str, str]
+    spellings: Mapping[int, tuple[tuple[str, ...], tuple[Term, ...]]]
+
+    def analyser(self) -> Analyser:
+        """Return a fresh analyser for this language (stemmers are not shared)."""
+        return Analyser(self.language)
+
+
+def build_lexicons(
+    languages: Mapping[str, Language],
+    services: Iterable[Mapping[str, Any]],
+    categories: Iterable[Mapping[str, Any]],
+    industries: Iterable[Mapping[str, Any]],
+    paraphrases: Mapping[str, Any],
+    buyers: Mapping[str, Any],
+) -> dict[str, Lexicon]:
+    """Build one lexicon per language from the taxonomy and the reading data files."""
+    named = [
+        *(("service", item) for item in services),
+        *(("category", item) for item in categories),
+    ]
+    spellings = _spellings(named, paraphrases)
+    return {
+        code: _lexicon(language, named, industries, paraphrases, buyers.get(code, {}), spellings)
+        for code, language in languages.items()
+    }
+
+
+def _names(
+    named: list[tuple[str, Mapping[str, Any]]], paraphrases: Mapping[str, Any]
+) -> list[tuple[Level, str, str, How]]:
+    # Names before aliases before phrases: where two share stems, the plainer one stands.
+    result: list[tuple[Level, str, str, How]] = []
+    for level, item in named:
+        result.append((level, item["code"], item["name"], "exact"))  # type: ignore[arg-type]
+    for level, item in named:
+        for alias in item["aliases"]:
+            result.append((level, item["code"], alias, "alias"))  # type: ignore[arg-type]
+    for code, entry in paraphrases["services"].items():
+        kind: Level = "category" if entry.get("level") == "category" else "service"
+        for block in entry["languages"].values():
+            for phrase in block.get("phrases", ()):
+                result.append((kind, str(code), str(phrase), "paraphrase"))
+    return result
+
+
+def _lexicon(
+    language: Language,
+    named: list[tuple[str, Mapping[str, Any]]],
+    industries: Iterable[Mapping[str, Any]],
+    paraphrases: Mapping[str, Any],
+    buyer: Mapping[str, Any],
+    spellings: Mapping[int, tuple[tuple[str, ...], tuple[Term, ...]]],
+) -> Lexicon:
+    analyser = Analyser(language)
+    terms: dict[tuple[str, ...], Term] = {}
+    unordered: dict[tuple[str, ...], Term] = {}
+    for level, code, text, how in _names(named, paraphrases):
+        key = analyser.key(text)
+        # A name of several words that keeps only one once small words are left out ("it
+        # support" -> "support") would stand for far more than it names.
+        if not key or (len(key) == 1 and len(_folded(text)) > 1):
+            continue
+        term = Term(level, code, text, how, _abbreviation(text))
+        terms.setdefault(key, term)
+        # Names and aliases meet in any order ("processing of payroll"); a paraphrase, being
+        # looser already, only in its own.
+        if len(key) > 1 and how != "paraphrase":
+            unordered.setdefault(tuple(sorted(key)), term)
+    patterns = tuple(
+        Pattern(
+            code,
+            _keys(analyser, block.get("verbs", ())),
+            _keys(analyser, block.get("objects", ())),
+        )
+        for code, entry in paraphrases["services"].items()
+        if (block := entry["languages"].get(language.code)) and block.get("verbs")
+    )
+    industry_keys: dict[tuple[str, ...], str] = {}
+    for item in industries:
+        for text in (item["name"], *item["aliases"]):
+            if key := analyser.key(text):
+                industry_keys.setdefault(key, item["code"])
+    openers = tuple(_folded(text) for text in buyer.get("openers", ()))
+    return Lexicon(
+        language=language,
+        terms=terms,
+        unordered=unordered,
+        stems=frozenset(stem for key in terms for stem in key),
+        longest=max(len(key) for key in terms),
+        patterns=patterns,
+        buyer=Buyer(
+            openers=tuple(sorted(openers, key=len, reverse=True)),
+            needs_head=frozenset(_folded(text) for text in buyer.get("needs_head", ())),
+            possessives=frozenset(fold(word) for word in buyer.get("possessives", ())),
+            heads=frozenset(analyser.stem(word) for word in buyer.get("heads", ())),
+            stops=frozenset(fold(word) for word in buyer.get("stops", ())),
+            declines=tuple(_folded(text) for text in buyer.get("declines", ())),
+        ),
+        industries=industry_keys,
+        industry_of=dict(paraphrases.get("industry_of", {})),
+        category_of={item["code"]: item["category"] for level, item in named if level == "service"},
+        spellings=spellings,
+    )
+
+
+def _spellings(
+    named: list[tuple[str, Mapping[str, Any]]], paraphrases: Mapping[str, Any]
+) -> dict[int, tuple[tuple[str, ...], tuple[Term, ...]]]:
+    # Names and aliases as written (folded), by number of words, for typo tolerance.
+    grouped: dict[int, dict[str, Term]] = {}
+    for level, code, text, how in _names(named, paraphrases):
+        folded = _folded(text)
+        if folded:
+            term = Term(level, code, text, how, _abbreviation(text))
+            grouped.setdefault(len(folded), {}).setdefault(" ".join(folded), term)
+    return {size: (tuple(found), tuple(found.values())) for size, found in sorted(grouped.items())}
+
+
+def _keys(analyser: Analyser, texts: Iterable[str]) -> tuple[tuple[str, ...], ...]:
+    return tuple(dict.fromkeys(key for text in texts if (key := analyser.key(text))))
+
+
+def _folded(text: str) -> tuple[str, ...]:
+    return tuple(fold(raw) for raw, _, _ in words(text) if raw[0].isalnum())
+
+
+def _abbreviation(text: str) -> bool:
+    found = words(text)
+    return len(found) == 1 and len(text) <= ABBREVIATION and text.isupper()
