@@ -20,6 +20,9 @@ from matcher.engine.lexicon import Buyer, How, Level, Lexicon, Term
 
 # At most this many words stand between a verb and its object ("answer all incoming calls").
 GAP = 3
+# A lone verb or object stands for words at most this much longer than its stem: "patents"
+# is "patent", "patentability" is not.
+STEM_REACH = 6
 # A list shares at most this many words of head before or after its items.
 HEAD = 3
 # Spelling slips: a phrase this alike (rapidfuzz ratio, 0-100) to a name, with as many words.
@@ -80,6 +83,7 @@ class _Candidate:
     found: Found
     covers: frozenset[int]
     size: int
+    verbs: frozenset[int] = frozenset()
 
 
 def read_text(
@@ -105,12 +109,31 @@ def read_text(
         chosen, key=lambda item: (item.found.start, -item.size, -item.found.confidence)
     ):
         found.setdefault(candidate.found.code, candidate.found)
+    asked = _languages_asked(lexicon, tokens, text, found)
+    if asked is not None:
+        found.setdefault(asked.code, asked)
     read_spans = [(item.start, item.end) for item in found.values()]
     read_spans += [(item.start, item.end) for item in identities]
     unrecognised = tuple(
         part for clause in clauses if (part := _unread(tokens, clause, text, read_spans))
     )
     return TextReading(code, tuple(found.values()), identities, unrecognised)
+
+
+def _languages_asked(
+    lexicon: Lexicon, tokens: Sequence[Token], text: str, found: Mapping[str, Found]
+) -> Found | None:
+    # Support "in English, German and Italian" is multilingual support.
+    rule = lexicon.multilingual
+    named = [
+        i for i, token in enumerate(tokens) if fold(token.text) in lexicon.buyer.languages_named
+    ]
+    if rule is None or len({fold(tokens[i].text) for i in named}) < 2:
+        return None
+    if not any(lexicon.category_of.get(code) in rule[1] for code in found):
+        return None
+    snippet, start, end = _span(tokens, named[0], named[-1], text)
+    return Found("service", rule[0], snippet, start, end, "paraphrase", CONFIDENCE["paraphrase"])
 
 
 def _clauses(tokens: Sequence[Token]) -> list[list[int]]:
@@ -152,6 +175,14 @@ def _terms(
                 continue
             key = tuple(tokens[i].stem for i in window)
             term, how = lexicon.terms.get(key), "lemma"
+            if term is None:
+                # Written as a name is written, accents left off ("saisie de donnees").
+                spelt = tuple(
+                    fold(tokens[i].text)
+                    for i in range(window[0], window[-1] + 1)
+                    if tokens[i].kind != "join"
+                )
+                term = lexicon.written.get(spelt)
             if term is None and size > 1 and not _joined(tokens, window):
                 term, how = lexicon.unordered.get(tuple(sorted(key))), "unordered"
             if term is None or (term.caps and not (size == 1 and tokens[window[0]].caps)):
@@ -211,9 +242,9 @@ def _paraphrases(
             "service", pattern.code, snippet, start, end, "paraphrase", CONFIDENCE["paraphrase"]
         )
         covers = frozenset(words[thing_start : thing_end + 1])
-        result.append(
-            _Candidate(found, covers, thing_end - thing_start + verb_end - verb_start + 2)
-        )
+        size = thing_end - thing_start + verb_end - verb_start + 2
+        verb_words = frozenset(words[verb_start : verb_end + 1])
+        result.append(_Candidate(found, covers, size, verb_words))
     return result
 
 
@@ -254,18 +285,24 @@ def _occurrences(
         for start in range(len(stems) - len(key) + 1)
         if tuple(stems[start : start + len(key)]) == key
         and not _broken(tokens, words[start : start + len(key)])
+        and (len(key) > 1 or len(fold(tokens[words[start]].text)) - len(key[0]) <= STEM_REACH)
     ]
 
 
 def _select(candidates: list[_Candidate], taken: set[int]) -> list[_Candidate]:
     # Longest phrase first, then the surest reading: "inbound call centre" before "call centre".
+    # Verbs may be shared ("answer calls and emails"), but not with a name: in "desk research
+    # on the market", "research" belongs to "desk research".
     chosen = []
+    named: set[int] = set()
     for candidate in sorted(
         candidates, key=lambda c: (-c.size, -c.found.confidence, c.found.start)
     ):
-        if candidate.covers & taken:
+        if candidate.covers & taken or candidate.verbs & named:
             continue
         taken |= candidate.covers
+        if not candidate.verbs:
+            named |= candidate.covers
         chosen.append(candidate)
     return chosen
 
@@ -282,10 +319,11 @@ def _spellings(
             window = words[first : first + size]
             if taken.intersection(window) or _joined(tokens, window):
                 continue
+            # A slip is a word no name is spelt with ("suport"), long enough to tell.
             unknown = [
                 i
                 for i in window
-                if tokens[i].stem not in lexicon.stems
+                if fold(tokens[i].text) not in lexicon.spelled
                 and len(tokens[i].text) >= SPELLING_MIN_LETTERS
             ]
             if not unknown or (size > 1 and len(unknown) == size):
@@ -432,10 +470,16 @@ def _after_opener(
         words = [i for i in range(first, last + 1) if tokens[i].kind == "word"]
         if not words:
             return None
-        if opener in buyer.needs_head and not any(tokens[i].stem in buyer.heads for i in words):
+        if opener in buyer.needs_head and not any(_head(buyer, tokens[i]) for i in words):
             return None
         return words[0], words[-1]
     return None
+
+
+def _head(buyer: Buyer, token: Token) -> bool:
+    # By the word itself (or its plural), not its stem: "insurer" heads, "insurance" does not.
+    word = fold(token.text)
+    return word in buyer.heads or word.removesuffix("s") in buyer.heads
 
 
 def _possessed(
@@ -451,7 +495,7 @@ def _possessed(
         if token.kind != "word":
             continue
         words.append(i)
-        if token.stem in buyer.heads:
+        if _head(buyer, token):
             return (words[0], words[-1]) if len(words) > 1 else None
     return None
 
@@ -473,6 +517,14 @@ def _declined(lexicon: Lexicon, tokens: Sequence[Token]) -> set[int]:
             while last + 1 < len(tokens) and not _parts(tokens[last + 1]):
                 last += 1
             found.update(range(first, last + 1))
+    for cue in lexicon.buyer.declines_after:
+        for position in range(len(tokens) - len(cue) + 1):
+            if tuple(folded[position : position + len(cue)]) != cue:
+                continue
+            last = position
+            while last + 1 < len(tokens) and not _parts(tokens[last + 1]):
+                last += 1
+            found.update(range(position, last + 1))
     return found
 
 

@@ -96,7 +96,7 @@ class Analyser:
     def stem(self, word: str) -> str:
         """Return the stem of one word, accents off first, so that inflected forms meet and
         a word typed without its accents ("nominas") is the same word."""
-        return str(self._stemmer.stemWord(fold(word)))
+        return fold(str(self._stemmer.stemWord(word.casefold())))
 
     def tokens(self, text: str) -> list[Token]:
         """Return the tokens of a text, each with its kind and (for words) its stem."""

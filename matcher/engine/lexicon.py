@@ -46,6 +46,8 @@ class Buyer:
     heads: frozenset[str]
     stops: frozenset[str]
     declines: tuple[tuple[str, ...], ...]
+    declines_after: tuple[tuple[str, ...], ...]
+    languages_named: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,12 +58,15 @@ class Lexicon:
     terms: Mapping[tuple[str, ...], Term]
     unordered: Mapping[tuple[str, ...], Term]
     stems: frozenset[str]
+    spelled: frozenset[str]
+    written: Mapping[tuple[str, ...], Term]
     longest: int
     patterns: tuple[Pattern, ...]
     buyer: Buyer
     industries: Mapping[tuple[str, ...], str]
     industry_of: Mapping[str, str]
     category_of: Mapping[str, str]
+    multilingual: tuple[str, frozenset[str]] | None
     spellings: Mapping[int, tuple[tuple[str, ...], tuple[Term, ...]]]
 
     def analyser(self) -> Analyser:
@@ -83,8 +88,11 @@ def build_lexicons(
         *(("category", item) for item in categories),
     ]
     spellings = _spellings(named, paraphrases)
+    english = buyers.get("en", {}).get("languages_named", ())
     return {
-        code: _lexicon(language, named, industries, paraphrases, buyers.get(code, {}), spellings)
+        code: _lexicon(
+            language, named, industries, paraphrases, buyers.get(code, {}), spellings, english
+        )
         for code, language in languages.items()
     }
 
@@ -114,6 +122,7 @@ def _lexicon(
     paraphrases: Mapping[str, Any],
     buyer: Mapping[str, Any],
     spellings: Mapping[int, tuple[tuple[str, ...], tuple[Term, ...]]],
+    english_languages: Iterable[str],
 ) -> Lexicon:
     analyser = Analyser(language)
     terms: dict[tuple[str, ...], Term] = {}
@@ -150,18 +159,35 @@ def _lexicon(
         terms=terms,
         unordered=unordered,
         stems=frozenset(stem for key in terms for stem in key),
+        written={
+            tuple(name.split()): term
+            for names, found in spellings.values()
+            for name, term in zip(names, found, strict=True)
+        },
+        spelled=frozenset(
+            word for key in spellings.values() for name in key[0] for word in name.split()
+        ),
         longest=max(len(key) for key in terms),
         patterns=patterns,
         buyer=Buyer(
             openers=tuple(sorted(openers, key=len, reverse=True)),
             needs_head=frozenset(_folded(text) for text in buyer.get("needs_head", ())),
             possessives=frozenset(fold(word) for word in buyer.get("possessives", ())),
-            heads=frozenset(analyser.stem(word) for word in buyer.get("heads", ())),
+            heads=frozenset(fold(word) for word in buyer.get("heads", ())),
             stops=frozenset(fold(word) for word in buyer.get("stops", ())),
             declines=tuple(_folded(text) for text in buyer.get("declines", ())),
+            declines_after=tuple(_folded(text) for text in buyer.get("declines_after", ())),
+            languages_named=frozenset(
+                fold(word) for word in (*buyer.get("languages_named", ()), *english_languages)
+            ),
         ),
         industries=industry_keys,
         industry_of=dict(paraphrases.get("industry_of", {})),
+        multilingual=(
+            (asked["service"], frozenset(asked["when"]))
+            if (asked := paraphrases.get("languages_ask_for"))
+            else None
+        ),
         category_of={item["code"]: item["category"] for level, item in named if level == "service"},
         spellings=spellings,
     )
