@@ -25,7 +25,7 @@ from tests.engine.builders import reading, requirement
         pytest.param("Rechtsrecherche", "legal_research", "service", id="German: legal research"),
         pytest.param("LPO", "legal", "category", id="LPO"),
         pytest.param("FRO", "financial_research", "category", id="FRO"),
-        pytest.param("F&A", "finance_accounting", "category", id="F&A"),
+        pytest.param("F&A", "fa_back_office", "service", id="F&A: the F&A back office"),
         pytest.param("CX", "customer_experience", "category", id="CX"),
     ],
 )
