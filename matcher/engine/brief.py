@@ -9,6 +9,7 @@ a data analytics startup"), which set the client's industry and never a service.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ from rapidfuzz import fuzz, process
 
 from matcher.engine.language import Token, detect, fold
 from matcher.engine.language import words as split_words
-from matcher.engine.lexicon import Buyer, How, Level, Lexicon, Term
+from matcher.engine.lexicon import LOOSE_VERB, Buyer, How, Level, Lexicon, Term
 
 # At most this many words stand between a verb and its object ("answer all incoming calls").
 GAP = 3
@@ -29,6 +30,8 @@ HEAD = 3
 SPELLING_CUTOFF = 92
 SPELLING_WINDOW = 4
 SPELLING_MIN_LETTERS = 5
+# Two texts whose lengths differ by more than this share cannot be SPELLING_CUTOFF alike.
+SPELLING_LENGTHS = 0.85
 # Languages that put the verb after its object ("Daten erfassen"), and the marks that part a
 # verb from an object.
 VERB_LAST = frozenset({"de"})
@@ -125,10 +128,8 @@ def _languages_asked(
 ) -> Found | None:
     # Support "in English, German and Italian" is multilingual support.
     rule = lexicon.multilingual
-    named = [
-        i for i, token in enumerate(tokens) if fold(token.text) in lexicon.buyer.languages_named
-    ]
-    if rule is None or len({fold(tokens[i].text) for i in named}) < 2:
+    named = [i for i, token in enumerate(tokens) if token.folded in lexicon.buyer.languages_named]
+    if rule is None or len({tokens[i].folded for i in named}) < 2:
         return None
     if not any(lexicon.category_of.get(code) in rule[1] for code in found):
         return None
@@ -168,8 +169,13 @@ def _terms(
     lexicon: Lexicon, tokens: Sequence[Token], words: list[int], text: str
 ) -> list[_Candidate]:
     result = []
+    empty: frozenset[int] = frozenset()
     for first in range(len(words)):
-        for size in range(min(lexicon.longest, len(words) - first), 0, -1):
+        token = tokens[words[first]]
+        sizes = lexicon.starts.get(token.stem, empty) | lexicon.starts.get(token.folded, empty)
+        for size in sorted(sizes, reverse=True):
+            if size > len(words) - first:
+                continue
             window = words[first : first + size]
             if _broken(tokens, window):
                 continue
@@ -178,7 +184,7 @@ def _terms(
             if term is None:
                 # Written as a name is written, accents left off ("saisie de donnees").
                 spelt = tuple(
-                    fold(tokens[i].text)
+                    tokens[i].folded
                     for i in range(window[0], window[-1] + 1)
                     if tokens[i].kind != "join"
                 )
@@ -199,15 +205,15 @@ def _terms(
 
 
 def _broken(tokens: Sequence[Token], window: list[int]) -> bool:
-    return any(tokens[i].text in LIST_BREAKS for i in range(window[0], window[-1] + 1))
+    return tokens[window[-1]].commas != tokens[window[0]].commas
 
 
 def _joined(tokens: Sequence[Token], window: list[int]) -> bool:
-    return any(tokens[i].kind == "join" for i in range(window[0], window[-1] + 1))
+    return tokens[window[-1]].joins != tokens[window[0]].joins
 
 
 def _written_as(tokens: Sequence[Token], first: int, last: int, term: Term) -> bool:
-    written = [fold(tokens[i].text) for i in range(first, last + 1) if tokens[i].kind != "join"]
+    written = [tokens[i].folded for i in range(first, last + 1) if tokens[i].kind != "join"]
     named = [fold(raw) for raw, _, _ in split_words(term.text) if raw[0].isalnum()]
     return written == named
 
@@ -216,14 +222,24 @@ def _paraphrases(
     lexicon: Lexicon, tokens: Sequence[Token], words: list[int], text: str
 ) -> list[_Candidate]:
     stems = [tokens[i].stem for i in words]
-    present = set(stems)
     verb_last = lexicon.language.code in VERB_LAST
+    # Where each pattern's verbs and objects stand, found through the lexicon's index of
+    # first stems: one pass over the clause, not one per pattern.
+    places: dict[int, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
+    for position, stem in enumerate(stems):
+        for pattern, role, key in lexicon.cues.get(stem, ()):
+            end = position + len(key) - 1
+            if tuple(stems[position : end + 1]) == key and _fits(tokens, words, position, end, key):
+                places.setdefault(pattern, ([], []))[role].append((position, end))
+        for pattern, verb in lexicon.loose_verbs.get(stem[:LOOSE_VERB], ()):
+            if (
+                stem != verb
+                and _same_verb(stem, verb)
+                and _fits(tokens, words, position, position, (verb,))
+            ):
+                places.setdefault(pattern, ([], []))[0].append((position, position))
     result = []
-    for pattern in lexicon.patterns:
-        verbs = _occurrences(tokens, words, stems, pattern.verbs, present)
-        if not verbs:
-            continue
-        objects = _occurrences(tokens, words, stems, pattern.objects, present)
+    for number, (verbs, objects) in sorted(places.items()):
         pair = next(
             (
                 (verb, thing)
@@ -238,14 +254,22 @@ def _paraphrases(
         (verb_start, verb_end), (thing_start, thing_end) = pair
         first, last = min(verb_start, thing_start), max(verb_end, thing_end)
         snippet, start, end = _span(tokens, words[first], words[last], text)
-        found = Found(
-            "service", pattern.code, snippet, start, end, "paraphrase", CONFIDENCE["paraphrase"]
-        )
+        code = lexicon.patterns[number].code
+        found = Found("service", code, snippet, start, end, "paraphrase", CONFIDENCE["paraphrase"])
         covers = frozenset(words[thing_start : thing_end + 1])
         size = thing_end - thing_start + verb_end - verb_start + 2
         verb_words = frozenset(words[verb_start : verb_end + 1])
         result.append(_Candidate(found, covers, size, verb_words))
     return result
+
+
+def _fits(
+    tokens: Sequence[Token], words: list[int], first: int, last: int, key: tuple[str, ...]
+) -> bool:
+    # In one stretch between commas; a lone word no longer than its stem reaches.
+    if len(key) == 1:
+        return len(tokens[words[first]].folded) - len(key[0]) <= STEM_REACH
+    return not _broken(tokens, words[first : last + 1])
 
 
 def _pairs(
@@ -268,25 +292,12 @@ def _pairs(
             return False
     if gap > GAP:
         return False
-    return not any(tokens[i].text in LIST_BREAKS for i in range(first, last))
+    return tokens[first].commas == tokens[last].commas
 
 
-def _occurrences(
-    tokens: Sequence[Token],
-    words: list[int],
-    stems: list[str],
-    keys: tuple[tuple[str, ...], ...],
-    present: set[str],
-) -> list[tuple[int, int]]:
-    return [
-        (start, start + len(key) - 1)
-        for key in keys
-        if key[0] in present
-        for start in range(len(stems) - len(key) + 1)
-        if tuple(stems[start : start + len(key)]) == key
-        and not _broken(tokens, words[start : start + len(key)])
-        and (len(key) > 1 or len(fold(tokens[words[start]].text)) - len(key[0]) <= STEM_REACH)
-    ]
+def _same_verb(stem: str, verb: str) -> bool:
+    # Stemmers leave some conjugations apart ("erfasst", "erfass"): one begins the other.
+    return len(stem) >= LOOSE_VERB and (stem.startswith(verb) or verb.startswith(stem))
 
 
 def _select(candidates: list[_Candidate], taken: set[int]) -> list[_Candidate]:
@@ -314,7 +325,7 @@ def _spellings(
     for size in range(min(SPELLING_WINDOW, len(words)), 0, -1):
         if size not in lexicon.spellings:
             continue
-        names, terms = lexicon.spellings[size]
+        names, terms, lengths = lexicon.spellings[size]
         for first in range(len(words) - size + 1):
             window = words[first : first + size]
             if taken.intersection(window) or _joined(tokens, window):
@@ -323,18 +334,25 @@ def _spellings(
             unknown = [
                 i
                 for i in window
-                if fold(tokens[i].text) not in lexicon.spelled
+                if tokens[i].folded not in lexicon.spelled
                 and len(tokens[i].text) >= SPELLING_MIN_LETTERS
             ]
             if not unknown or (size > 1 and len(unknown) == size):
                 continue
-            query = " ".join(fold(tokens[i].text) for i in window)
+            query = " ".join(tokens[i].folded for i in window)
+            # Names too much shorter or longer cannot reach the cutoff.
+            low = bisect_left(lengths, len(query) * SPELLING_LENGTHS)
+            high = bisect_right(lengths, len(query) / SPELLING_LENGTHS)
             best = process.extractOne(
-                query, names, scorer=fuzz.ratio, processor=None, score_cutoff=SPELLING_CUTOFF
+                query,
+                names[low:high],
+                scorer=fuzz.ratio,
+                processor=None,
+                score_cutoff=SPELLING_CUTOFF,
             )
             if best is None:
                 continue
-            term = terms[best[2]]
+            term = terms[low + best[2]]
             if term.caps:
                 continue
             snippet, start, end = _span(tokens, window[0], window[-1], text)
@@ -432,7 +450,7 @@ def _identities(
     lexicon: Lexicon, tokens: Sequence[Token], text: str
 ) -> tuple[tuple[Identity, ...], set[int]]:
     buyer = lexicon.buyer
-    folded = [fold(token.text) for token in tokens]
+    folded = [token.folded for token in tokens]
     found: list[Identity] = []
     blocked: set[int] = set()
     position = 0
@@ -455,6 +473,8 @@ def _identities(
 def _after_opener(
     buyer: Buyer, tokens: Sequence[Token], folded: list[str], position: int
 ) -> tuple[int, int] | None:
+    if folded[position] not in buyer.opener_words:
+        return None
     for opener in buyer.openers:
         if tuple(folded[position : position + len(opener)]) != opener:
             continue
@@ -478,7 +498,7 @@ def _after_opener(
 
 def _head(buyer: Buyer, token: Token) -> bool:
     # By the word itself (or its plural), not its stem: "insurer" heads, "insurance" does not.
-    word = fold(token.text)
+    word = token.folded
     return word in buyer.heads or word.removesuffix("s") in buyer.heads
 
 
@@ -504,10 +524,13 @@ def _declined(lexicon: Lexicon, tokens: Sequence[Token]) -> set[int]:
     # "We've designed the questionnaire ourselves", "manuals stay in-house", "we don't need
     # help settling claims": work the buyer keeps is not work it asks for. The scope is the
     # stretch of the sentence between commas that holds the words.
-    folded = [fold(token.text) for token in tokens]
+    folded = [token.folded for token in tokens]
+    places: dict[str, list[int]] = {}
+    for position, word in enumerate(folded):
+        places.setdefault(word, []).append(position)
     found: set[int] = set()
     for cue in lexicon.buyer.declines:
-        for position in range(len(tokens) - len(cue) + 1):
+        for position in places.get(cue[0], ()):
             if tuple(folded[position : position + len(cue)]) != cue:
                 continue
             first = position
@@ -518,7 +541,7 @@ def _declined(lexicon: Lexicon, tokens: Sequence[Token]) -> set[int]:
                 last += 1
             found.update(range(first, last + 1))
     for cue in lexicon.buyer.declines_after:
-        for position in range(len(tokens) - len(cue) + 1):
+        for position in places.get(cue[0], ()):
             if tuple(folded[position : position + len(cue)]) != cue:
                 continue
             last = position

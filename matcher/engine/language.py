@@ -44,6 +44,11 @@ class Token:
     end: int
     kind: Kind
     stem: str = ""
+    folded: str = ""
+    # Commas and list words from the start of the text up to this token: two words stand in
+    # one phrase when no comma stands between them (counts are compared, not scanned).
+    commas: int = 0
+    joins: int = 0
 
     @property
     def caps(self) -> bool:
@@ -66,6 +71,8 @@ def languages_from(data: Mapping[str, Mapping[str, Sequence[str] | str]]) -> dic
 
 def fold(word: str) -> str:
     """Return a word case-folded, with accents taken off ("Nómina" -> "nomina")."""
+    if word.isascii():
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
@@ -101,18 +108,24 @@ class Analyser:
     def tokens(self, text: str) -> list[Token]:
         """Return the tokens of a text, each with its kind and (for words) its stem."""
         result = []
+        commas = joins = 0
         for raw, start, end in words(text):
             folded = fold(raw)
+            stem = ""
+            kind: Kind
             if raw in _CLAUSE_ENDS:
-                result.append(Token(raw, start, end, "end"))
+                kind = "end"
             elif raw in _LIST_MARKS or (
                 folded in self.language.conjunctions and not _capitals(raw)
             ):
-                result.append(Token(raw, start, end, "join"))
+                kind = "join"
+                joins += 1
+                commas += raw == ","
             elif folded in self.language.stopwords and not _capitals(raw):
-                result.append(Token(raw, start, end, "stop"))
+                kind = "stop"
             else:
-                result.append(Token(raw, start, end, "word", self.stem(raw)))
+                kind, stem = "word", self.stem(raw)
+            result.append(Token(raw, start, end, kind, stem, folded, commas, joins))
         return result
 
     def key(self, text: str) -> tuple[str, ...]:

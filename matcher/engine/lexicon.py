@@ -14,6 +14,8 @@ How = Literal["exact", "alias", "lemma", "paraphrase", "fuzzy", "category"]
 # A one-word name this short and written in capitals ("AP", "IT", "CX") is an abbreviation: it
 # stands for the service only when the text writes it in capitals too ("ar" is Portuguese air).
 ABBREVIATION = 5
+# Verbs of at least this many letters meet their other conjugations by their first letters.
+LOOSE_VERB = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,7 @@ class Buyer:
     """Words that say who the buyer is rather than what it buys, and what it keeps."""
 
     openers: tuple[tuple[str, ...], ...]
+    opener_words: frozenset[str]
     needs_head: frozenset[tuple[str, ...]]
     possessives: frozenset[str]
     heads: frozenset[str]
@@ -60,14 +63,21 @@ class Lexicon:
     stems: frozenset[str]
     spelled: frozenset[str]
     written: Mapping[tuple[str, ...], Term]
+    # A word (its stem, or as written) -> the lengths, in words, of the names it can begin
+    # (in any order, for names that meet in any order): windows of other lengths are not tried.
+    starts: Mapping[str, frozenset[int]]
     longest: int
     patterns: tuple[Pattern, ...]
+    # First stem of a pattern's verb or object -> (pattern, 0 verb / 1 object, stems).
+    cues: Mapping[str, tuple[tuple[int, int, tuple[str, ...]], ...]]
+    # One-word verbs by their first letters, to meet other conjugations ("erfasst").
+    loose_verbs: Mapping[str, tuple[tuple[int, str], ...]]
     buyer: Buyer
     industries: Mapping[tuple[str, ...], str]
     industry_of: Mapping[str, str]
     category_of: Mapping[str, str]
     multilingual: tuple[str, frozenset[str]] | None
-    spellings: Mapping[int, tuple[tuple[str, ...], tuple[Term, ...]]]
+    spellings: Mapping[int, tuple[tuple[str, ...], tuple[Term, ...], tuple[int, ...]]]
 
     def analyser(self) -> Analyser:
         """Return a fresh analyser for this language (stemmers are not shared)."""
@@ -121,7 +131,7 @@ def _lexicon(
     industries: Iterable[Mapping[str, Any]],
     paraphrases: Mapping[str, Any],
     buyer: Mapping[str, Any],
-    spellings: Mapping[int, tuple[tuple[str, ...], tuple[Term, ...]]],
+    spellings: Mapping[int, tuple[tuple[str, ...], tuple[Term, ...], tuple[int, ...]]],
     english_languages: Iterable[str],
 ) -> Lexicon:
     analyser = Analyser(language)
@@ -148,20 +158,40 @@ def _lexicon(
         for code, entry in paraphrases["services"].items()
         if (block := entry["languages"].get(language.code)) and block.get("verbs")
     )
+    cues: dict[str, list[tuple[int, int, tuple[str, ...]]]] = {}
+    loose: dict[str, list[tuple[int, str]]] = {}
+    for number, pattern in enumerate(patterns):
+        for role, keys in ((0, pattern.verbs), (1, pattern.objects)):
+            for key in keys:
+                cues.setdefault(key[0], []).append((number, role, key))
+        for key in pattern.verbs:
+            if len(key) == 1 and len(key[0]) >= LOOSE_VERB:
+                loose.setdefault(key[0][:LOOSE_VERB], []).append((number, key[0]))
     industry_keys: dict[tuple[str, ...], str] = {}
     for item in industries:
         for text in (item["name"], *item["aliases"]):
             if key := analyser.key(text):
                 industry_keys.setdefault(key, item["code"])
     openers = tuple(_folded(text) for text in buyer.get("openers", ()))
+    starts: dict[str, set[int]] = {}
+    for key in terms:
+        starts.setdefault(key[0], set()).add(len(key))
+    for key in unordered:
+        for stem in key:
+            starts.setdefault(stem, set()).add(len(key))
+    for names, found, _ in spellings.values():
+        for name, term in zip(names, found, strict=True):
+            if size := len(analyser.key(term.text)):
+                starts.setdefault(name.split()[0], set()).add(size)
     return Lexicon(
         language=language,
+        starts={word: frozenset(sizes) for word, sizes in starts.items()},
         terms=terms,
         unordered=unordered,
         stems=frozenset(stem for key in terms for stem in key),
         written={
             tuple(name.split()): term
-            for names, found in spellings.values()
+            for names, found, _ in spellings.values()
             for name, term in zip(names, found, strict=True)
         },
         spelled=frozenset(
@@ -169,8 +199,11 @@ def _lexicon(
         ),
         longest=max(len(key) for key in terms),
         patterns=patterns,
+        cues={stem: tuple(found) for stem, found in cues.items()},
+        loose_verbs={prefix: tuple(found) for prefix, found in loose.items()},
         buyer=Buyer(
             openers=tuple(sorted(openers, key=len, reverse=True)),
+            opener_words=frozenset(opener[0] for opener in openers if opener),
             needs_head=frozenset(_folded(text) for text in buyer.get("needs_head", ())),
             possessives=frozenset(fold(word) for word in buyer.get("possessives", ())),
             heads=frozenset(fold(word) for word in buyer.get("heads", ())),
@@ -195,7 +228,7 @@ def _lexicon(
 
 def _spellings(
     named: list[tuple[str, Mapping[str, Any]]], paraphrases: Mapping[str, Any]
-) -> dict[int, tuple[tuple[str, ...], tuple[Term, ...]]]:
+) -> dict[int, tuple[tuple[str, ...], tuple[Term, ...], tuple[int, ...]]]:
     # Names and aliases as written (folded), by number of words, for typo tolerance.
     grouped: dict[int, dict[str, Term]] = {}
     for level, code, text, how in _names(named, paraphrases):
@@ -203,7 +236,16 @@ def _spellings(
         if folded:
             term = Term(level, code, text, how, _abbreviation(text))
             grouped.setdefault(len(folded), {}).setdefault(" ".join(folded), term)
-    return {size: (tuple(found), tuple(found.values())) for size, found in sorted(grouped.items())}
+    # Shortest first, so that a look-up compares only names of about the query's length.
+    result = {}
+    for size, found in sorted(grouped.items()):
+        ordered = sorted(found.items(), key=lambda item: len(item[0]))
+        result[size] = (
+            tuple(name for name, _ in ordered),
+            tuple(term for _, term in ordered),
+            tuple(len(name) for name, _ in ordered),
+        )
+    return result
 
 
 def _keys(analyser: Analyser, texts: Iterable[str]) -> tuple[tuple[str, ...], ...]:
