@@ -64,6 +64,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "queries",
             "search",
             "relax",
+            "correct_reading",
             "why_not",
             "compare",
             "change_shortlist",

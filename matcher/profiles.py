@@ -146,6 +146,15 @@ class RequirementSchema(Schema):
         allow_none=True,
     )
     limit = fields.Integer(load_default=10, strict=True, validate=validate.Range(min=1, max=100))
+    add_services = TextList(
+        metadata={
+            "type": "array",
+            "items": {"type": "string"},
+            "maxItems": 50,
+            "description": "services (names, aliases or codes) the profile's words ask for but "
+            "the engine missed: taken as read from the description",
+        }
+    )
     ignore_services = TextList(
         metadata={
             "type": "array",
@@ -205,6 +214,7 @@ class RequirementSchema(Schema):
             hard_constraints=frozenset(data.get("hard_constraints") or ()),
             weights=tuple(sorted((data.get("weights") or {}).items())),
             limit=data.get("limit", 10),
+            add_services=tuple(data.get("add_services") or ()),
             ignore_services=tuple(data.get("ignore_services") or ()),
         )
 

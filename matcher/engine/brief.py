@@ -223,6 +223,8 @@ def _paraphrases(
 ) -> list[_Candidate]:
     stems = [tokens[i].stem for i in words]
     verb_last = lexicon.language.code in VERB_LAST
+    # English stems meet their conjugations already; prefixes would take "analyst" for "analyse".
+    loose = lexicon.loose_verbs if lexicon.language.code != "en" else {}
     # Where each pattern's verbs and objects stand, found through the lexicon's index of
     # first stems: one pass over the clause, not one per pattern.
     places: dict[int, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
@@ -231,7 +233,7 @@ def _paraphrases(
             end = position + len(key) - 1
             if tuple(stems[position : end + 1]) == key and _fits(tokens, words, position, end, key):
                 places.setdefault(pattern, ([], []))[role].append((position, end))
-        for pattern, verb in lexicon.loose_verbs.get(stem[:LOOSE_VERB], ()):
+        for pattern, verb in loose.get(stem[:LOOSE_VERB], ()):
             if (
                 stem != verb
                 and _same_verb(stem, verb)

@@ -56,7 +56,9 @@ class Requirement:
     hard_constraints: frozenset[str] = frozenset()
     weights: tuple[tuple[str, float], ...] = ()
     limit: int = 10
-    # Services the user told the engine it misread: never read from this profile's words.
+    # Corrections of the reading: services the words ask for that the engine missed (taken as
+    # read from the description), and services it misread (never read from these words).
+    add_services: tuple[str, ...] = ()
     ignore_services: tuple[str, ...] = ()
 
 

@@ -45,7 +45,12 @@ def read(requirement: Requirement, knowledge: Knowledge) -> Reading:
         knowledge, requirement.preferred_skills, "preferred_skills", ignored, reports, unread
     )
     text = read_text(knowledge.lexicons, requirement.description or "")
-    described = _distinct(_described(knowledge, text, ignored, reports, unread))
+    described = _distinct(
+        [
+            *_described(knowledge, text, ignored, reports, unread),
+            *_added(knowledge, requirement.add_services),
+        ]
+    )
     required, preferred = _distinct(skills), _distinct(wished)
     industry, told = _industry(knowledge, requirement, text)
     if not required:
@@ -102,6 +107,17 @@ def _skills(
         if not text.found:
             result.append(resolved)
             unread.append(Unread(item, field, 0, len(item)))
+    return result
+
+
+def _added(knowledge: Knowledge, texts: tuple[str, ...]) -> list[Resolved]:
+    # Services the user added to the reading: named as the taxonomy names them.
+    result = []
+    for text in texts:
+        found = resolve_skill(knowledge, text)
+        if found.code is not None:
+            name = _entry_name(knowledge, found.level, found.code)
+            result.append(Resolved(name, found.code, found.level, 1.0, "exact"))
     return result
 
 

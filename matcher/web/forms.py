@@ -19,7 +19,15 @@ from matcher.engine.model import DELIVERY_MODELS, FACTORS
 MAX_FIELD = 5000
 MAX_CHOICES = 300
 # Typed lists: one item per line, or separated by semicolons or commas.
-LIST_FIELDS = ("skills", "preferred_skills", "languages", "certifications", "qualifications")
+LIST_FIELDS = (
+    "skills",
+    "preferred_skills",
+    "languages",
+    "certifications",
+    "qualifications",
+    "add_services",
+    "ignore_services",
+)
 CHOICE_FIELDS = ("countries", "exclude_countries", "delivery", "hard_constraints")
 TEXT_FIELDS = ("title", "description", "industry", "client_country", "engagement_model")
 NUMBER_FIELDS = ("complexity", "team_size", "limit")

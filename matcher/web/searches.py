@@ -18,7 +18,7 @@ from matcher import db, matching
 from matcher.api.match_schemas import fit_data, match_data
 from matcher.auth import PERMISSIONS, signed_in_user
 from matcher.engine.model import FACTORS, Ranking
-from matcher.engine.resolve import suggest
+from matcher.engine.resolve import resolve_skill, suggest
 from matcher.profiles import load_requirement, normalise_place
 from matcher.web import bp
 from matcher.web.forms import (
@@ -53,6 +53,19 @@ FACTOR_LABELS = {
     "capacity": "Capacity",
     "industry": "Industry",
     "track_record": "Track record",
+}
+READING_FIELDS = {
+    "skills": "skills",
+    "preferred_skills": "preferred skills",
+    "description": "description",
+}
+READING_HOW = {
+    "exact": "its name",
+    "alias": "another name for it",
+    "lemma": "another form of its words",
+    "paraphrase": "words that describe it",
+    "fuzzy": "a near spelling",
+    "category": "a group of services",
 }
 COMPARE_MIN, COMPARE_MAX = 2, 4
 WHY_NOT_CHOICES = 8
@@ -259,6 +272,12 @@ def search(search_id: str) -> ResponseReturnValue:
         owned=_owned(found),
         summary=profile_summary(found.profile or {}),
         factor_labels=FACTOR_LABELS,
+        reading_fields=READING_FIELDS,
+        ignored_names=[
+            _service_name(resolve_skill(matching.knowledge(), text).code or text)
+            for text in (found.profile or {}).get("ignore_services") or ()
+        ],
+        reading_how=READING_HOW,
         compare_max=COMPARE_MAX,
         can_save_prospect=may_open("web.save_as_prospect"),
         prospect_choices=_prospect_choices() if may_open("web.save_as_prospect") else [],
@@ -290,6 +309,59 @@ def relax(search_id: str) -> ResponseReturnValue:
     db.session().commit()
     flash(f"Applied: {offered[wanted].suggestion}.", "success")
     return redirect(url_for("web.search", search_id=relaxed.id))
+
+
+@bp.post("/searches/<search_id>/reading")
+def correct_reading(search_id: str) -> ResponseReturnValue:
+    """Drop a service the engine misread, or add one it missed: a new search, run at once."""
+    found = readable_search(search_id)
+    profile = dict(found.profile or {})
+    known = matching.knowledge()
+
+    def code_of(text: str) -> str | None:
+        return resolve_skill(known, text).code
+
+    dropped = request.form.get("drop", "").strip()[:200]
+    typed = request.form.get("add", "").strip()[:200]
+    added = [text for text in profile.get("add_services") or () if code_of(text) != dropped]
+    ignored = list(profile.get("ignore_services") or ())
+    if dropped:
+        ignored = [*ignored, dropped] if dropped not in map(code_of, ignored) else ignored
+        message = f"Not read any more: {_service_name(dropped)}."
+    elif typed:
+        wanted = resolve_skill(known, typed)
+        if wanted.code is None:
+            flash(f"No service of the taxonomy is called \u201c{typed}\u201d.", "error")
+            return redirect(url_for("web.search", search_id=found.id))
+        ignored = [text for text in ignored if code_of(text) != wanted.code]
+        added = [*added, _service_name(wanted.code)]
+        message = f"Read as well: {_service_name(wanted.code)}."
+    else:
+        flash("Choose a reading to drop or a service to add.", "error")
+        return redirect(url_for("web.search", search_id=found.id))
+    profile = {
+        **{k: v for k, v in profile.items() if k not in ("add_services", "ignore_services")},
+        **({"add_services": list(dict.fromkeys(added))} if added else {}),
+        **({"ignore_services": list(dict.fromkeys(ignored))} if ignored else {}),
+    }
+    try:
+        load_requirement(profile)
+    except ValidationError as error:
+        flash(f"That change cannot be made: {error.messages}", "error")
+        return redirect(url_for("web.search", search_id=found.id))
+    values = _with_places_normalised(from_profile(profile))
+    corrected = save_search(db.session(), owner_id=current_user().id, form=values, profile=profile)
+    db.session().commit()
+    flash(message, "success")
+    return redirect(url_for("web.search", search_id=corrected.id))
+
+
+def _service_name(code: str) -> str:
+    known = matching.knowledge()
+    for vocabulary in (known.services, known.categories):
+        if code in vocabulary.entries:
+            return vocabulary.entries[code].name
+    return code
 
 
 def find_vendor(text: str) -> tuple[Vendor | None, list[Vendor]]:

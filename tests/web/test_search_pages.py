@@ -360,3 +360,40 @@ def test_suggestions_follow_what_is_typed(
     answer = signed_in("viewer").get(f"/suggest/{kind}", query_string={"q": typed}).get_json()
 
     assert answer["suggestions"][0] == expected
+
+
+def test_the_results_say_what_was_read_and_a_wrong_reading_is_dropped_with_one_click(
+    buyer: FlaskClient,
+) -> None:
+    path, page = run(
+        buyer,
+        description="We are a data analytics startup and need someone to answer our phones "
+        "and chase unpaid invoices.",
+    )
+    assert "We read" in page
+    assert "<strong>Inbound call centre</strong> from <q>answer our phones</q>" in page
+    assert "<strong>Collections</strong> from <q>chase unpaid invoices</q>" in page
+    assert "<strong>Data analytics</strong>" not in page
+    assert "read from <q>data analytics startup</q>" in page
+
+    response = post_form(buyer, f"{path}/reading", {"drop": "collections"}, page=path)
+    corrected = buyer.get(response.headers["Location"]).get_data(as_text=True)
+
+    assert response.headers["Location"] != path  # a new search; the old one is unchanged
+    assert "Not read any more: Collections." in corrected
+    assert "<strong>Collections</strong>" not in corrected
+    assert "<strong>Inbound call centre</strong>" in corrected
+    assert "<strong>Collections</strong>" in buyer.get(path).get_data(as_text=True)
+
+
+def test_a_missed_service_is_added_and_an_unknown_one_is_refused(buyer: FlaskClient) -> None:
+    path, _ = run(buyer, description="Our phones ring all day and nobody picks up.")
+
+    response = post_form(buyer, f"{path}/reading", {"add": "call center"}, page=path)
+    added = buyer.get(response.headers["Location"]).get_data(as_text=True)
+    refused = post_form(buyer, f"{path}/reading", {"add": "basket weaving"}, page=path)
+
+    assert "Read as well: Inbound call centre." in added
+    assert "Added by you: Inbound call centre." in added
+    assert refused.headers["Location"].endswith(path)
+    assert "No service of the taxonomy is called" in buyer.get(path).get_data(as_text=True)
