@@ -162,8 +162,9 @@ def ranking_figures(knowledge: Knowledge, data: dict[str, Any]) -> RankingFigure
     return figures
 
 
-def measure() -> tuple[BriefFigures, RankingFigures]:
-    """Run both labelled sets (profiles are read by the service's own schema, in its app)."""
+def measure() -> tuple[BriefFigures, BriefFigures, RankingFigures]:
+    """Run the labelled sets: briefs, held-out briefs, graded rankings (profiles are read by the
+    service's own schema, in its app)."""
     briefs = json.loads((SETS / "briefs.json").read_text("utf-8"))
     held = json.loads((SETS / "holdout_briefs.json").read_text("utf-8"))
     cases = json.loads((SETS / "ranking.json").read_text("utf-8"))
