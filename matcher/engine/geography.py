@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 from matcher.engine.knowledge import Geography
@@ -9,6 +10,10 @@ from matcher.engine.knowledge import Geography
 WORKDAY_HOURS = 8.0
 # Without a nearshore list for the client's country: this close in time counts as nearshore.
 NEARSHORE_HOURS = 3.0
+# A working day starts at this local hour; the day is cut into half hours for round-the-clock
+# cover.
+WORKDAY_START = 9.0
+DAY_SLOTS = 48
 
 
 def delivery_class(geography: Geography, client: str, country: str) -> str:
@@ -26,6 +31,17 @@ def shared_hours(geography: Geography, client: str, country: str) -> float | Non
     """Return how many of the client's 8 working hours the country's working day covers."""
     gap = _hours_apart(geography, client, country)
     return None if gap is None else max(0.0, WORKDAY_HOURS - gap)
+
+
+def working_slots(geography: Geography, country: str) -> frozenset[int]:
+    """Return the half hours of the UTC day that a country's working day covers (none when its
+    time zone is unknown); a country spanning zones counts from the middle of its span."""
+    offsets = geography.utc_offsets.get(country)
+    if offsets is None:
+        return frozenset()
+    middle = math.floor(offsets[0] + offsets[1] + 0.5) / 2
+    first = round(2 * (WORKDAY_START - middle))
+    return frozenset((first + slot) % DAY_SLOTS for slot in range(round(2 * WORKDAY_HOURS)))
 
 
 def _hours_apart(geography: Geography, first: str, second: str) -> float | None:

@@ -10,6 +10,7 @@ from typing import TypeVar
 import numpy as np
 from scipy import sparse
 
+from matcher.engine.judging import Judging, load_judging
 from matcher.engine.knowledge import Knowledge, Vocabulary, normalise_term
 from matcher.engine.model import VendorRow
 from matcher.engine.resolve import resolve_code, resolve_skill
@@ -109,10 +110,17 @@ class CatalogIndex:
     languages: Columns
     services: Columns
     categories: Columns
+    # Categories a vendor lists as such ("LPO"), not through one of their services: codes are
+    # "category|term", the vendor's wording kept so a narrower bundle named within a category
+    # ("IP services", filed under legal) is told from the category itself.
+    listed_categories: Columns
     service_texts: Columns
     certifications: Columns
     qualifications: Columns
     industries: Columns
+    # How a sourcing lead judges (off-the-clock work, umbrella terms): read with the catalog,
+    # once per revision, so no request reads the file.
+    judging: Judging
     revision: int | None = None
 
     @property
@@ -137,6 +145,7 @@ def build_index(
             "languages",
             "services",
             "categories",
+            "listed_categories",
             "service_texts",
             "certifications",
             "qualifications",
@@ -183,6 +192,7 @@ def build_index(
         rated=~np.isnan(numbers[5]) & (reviews > 0),
         rate_known=~np.isnan(numbers[2]),
         rate_spread=np.where(numbers[3] > numbers[2], numbers[3] - numbers[2], 1.0),
+        judging=load_judging(),
         revision=revision,
         **built,
     )
@@ -207,6 +217,8 @@ def _add_vendor(
             columns["services"].add(row, service, strength)
         if category is not None:
             columns["categories"].add(row, category, strength)
+            if service is None:
+                columns["listed_categories"].add(row, f"{category}|{term}", strength)
     for name, link in codes_of.items():
         for text in getattr(vendor, name):
             code = link(text)

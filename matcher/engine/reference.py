@@ -14,8 +14,18 @@ from rapidfuzz import fuzz
 
 from matcher.engine.factors.cost import COMFORTABLE, IN_BAND, OVER_BUDGET_TO_ZERO
 from matcher.engine.factors.people import GOOD_RATING, PRIOR_RATING, PRIOR_REVIEWS
-from matcher.engine.factors.work import CONTAINED, MET, REQUIRED_SHARE, TEXT_MATCH
-from matcher.engine.geography import WORKDAY_HOURS, delivery_class, shared_hours
+from matcher.engine.factors.place import DAY_HOURS
+from matcher.engine.factors.work import (
+    BREADTH_FLOOR,
+    CONTAINED,
+    MET,
+    PART_OF_WHOLE,
+    RELATED,
+    REQUIRED_SHARE,
+    TEXT_MATCH,
+)
+from matcher.engine.geography import WORKDAY_HOURS, delivery_class, shared_hours, working_slots
+from matcher.engine.judging import Clock, Judging, Umbrella, clock, load_judging
 from matcher.engine.knowledge import Knowledge, Vocabulary, normalise_term
 from matcher.engine.model import FACTORS, Requirement, VendorRow
 from matcher.engine.rank import factor_weights
@@ -34,6 +44,8 @@ class Vendor:
     row: VendorRow
     services: Mapping[str, float]
     categories: Mapping[str, float]
+    # Categories listed as such ("LPO"), by category and the vendor's wording.
+    listed: Mapping[tuple[str, str], float]
     texts: frozenset[str]
     codes: Mapping[str, frozenset[str]]  # certifications, qualifications and industries
 
@@ -43,15 +55,17 @@ def reference_scores(
 ) -> list[tuple[str, float, bool]]:
     """Return each vendor's id, score 0-100 and whether it passes, in input order."""
     reading = read(requirement, knowledge)
-    names = asked(reading)
+    judging = load_judging()
+    names = asked(reading, judging)
     weights = factor_weights(reading, names, knowledge)
     resolve = resolver(knowledge)
+    judged = rules(reading, judging)
     results = []
     for row in vendors:
         vendor = resolve(row)
         total, passes = 0.0, not banned(requirement, row)
         for name in names:
-            score, satisfied = RULES[name](reading, vendor, knowledge)
+            score, satisfied = judged[name](reading, vendor, knowledge)
             total += 100.0 * weights[name] * score
             passes = passes and (satisfied or name not in requirement.hard_constraints)
         results.append((row.id, total, passes))
@@ -67,14 +81,15 @@ def reference_rank(
     return [id_ for _, id_ in passing[: requirement.limit]]
 
 
-def asked(reading: Reading) -> tuple[str, ...]:
+def asked(reading: Reading, judging: Judging) -> tuple[str, ...]:
     """Return the factors the requirement asks about, in the engine's order."""
     requirement = reading.requirement
     applies = {
         "engagement_model": reading.engagement.value != "any",
         "skills": bool(reading.required or reading.preferred),
         "geography": requirement.places is not None
-        or bool(requirement.delivery or requirement.client_country),
+        or bool(requirement.delivery or requirement.client_country)
+        or clock(reading, judging).around_the_clock is not None,
         "budget": reading.budget_usd is not None,
         "languages": bool(requirement.languages),
         "certifications": bool(reading.certifications),
@@ -114,6 +129,7 @@ def resolver(knowledge: Knowledge) -> Callable[[VendorRow], Vendor]:
     def resolve(row: VendorRow) -> Vendor:
         services: dict[str, float] = {}
         categories: dict[str, float] = {}
+        listed: dict[tuple[str, str], float] = {}
         for text in row.services:
             service, category, strength = link(text)
             # A service listed twice keeps its stronger link.
@@ -121,10 +137,14 @@ def resolver(knowledge: Knowledge) -> Callable[[VendorRow], Vendor]:
                 services[service] = max(services.get(service, 0.0), strength)
             if category is not None:
                 categories[category] = max(categories.get(category, 0.0), strength)
+            if category is not None and service is None:
+                key = (category, normalise_term(text))
+                listed[key] = max(listed.get(key, 0.0), strength)
         return Vendor(
             row=row,
             services=services,
             categories=categories,
+            listed=listed,
             texts=frozenset(normalise_term(text) for text in row.services),
             codes={kind: frozenset(code(kind, t) for t in getattr(row, kind)) for kind in KINDS},
         )
@@ -140,12 +160,12 @@ def engagement_model(reading: Reading, vendor: Vendor, knowledge: Knowledge) -> 
     return (0.25 if wanted == "BPO" else 0.1), False
 
 
-def skills(reading: Reading, vendor: Vendor, knowledge: Knowledge) -> Verdict:
+def skills(reading: Reading, vendor: Vendor, knowledge: Knowledge, judging: Judging) -> Verdict:
     """Score the average strength of the required skills, the preferred ones counting a fifth."""
     if not vendor.row.services:
         return NEUTRAL, False
-    must = [skill_strength(item, vendor, knowledge) for item in reading.required]
-    nice = [skill_strength(item, vendor, knowledge) for item in reading.preferred]
+    must = [skill_strength(item, vendor, knowledge, judging) for item in reading.required]
+    nice = [skill_strength(item, vendor, knowledge, judging) for item in reading.preferred]
     if must and nice:
         score = REQUIRED_SHARE * _mean(must) + (1 - REQUIRED_SHARE) * _mean(nice)
     else:
@@ -153,12 +173,16 @@ def skills(reading: Reading, vendor: Vendor, knowledge: Knowledge) -> Verdict:
     return score, all(strength >= MET for strength in must)
 
 
-def skill_strength(item: Resolved, vendor: Vendor, knowledge: Knowledge) -> float:
-    """Return how well a vendor offers one skill: the service, its category at half, or text."""
+def skill_strength(item: Resolved, vendor: Vendor, knowledge: Knowledge, judging: Judging) -> float:
+    """Return how well a vendor offers one skill: an umbrella by breadth; the service, as part
+    of an end-to-end service, its category at half; or text."""
+    umbrella = judging.umbrella(item)
+    if umbrella is not None:
+        return breadth(umbrella, vendor, knowledge, judging)
     if item.level == "service" and item.code is not None:
         category = knowledge.services.entries[item.code].category
-        related = 0.5 * vendor.categories.get(category, 0.0) if category else 0.0
-        return max(vendor.services.get(item.code, 0.0), related)
+        related = RELATED * vendor.categories.get(category, 0.0) if category else 0.0
+        return max(part(item.code, vendor, judging), related)
     if item.level == "category" and item.code is not None:
         return vendor.categories.get(item.code, 0.0)
     wanted = normalise_term(item.text)
@@ -172,14 +196,47 @@ def skill_strength(item: Resolved, vendor: Vendor, knowledge: Knowledge) -> floa
     return max((value for value in similar if value >= TEXT_MATCH), default=0.0)
 
 
-def geography(reading: Reading, vendor: Vendor, knowledge: Knowledge) -> Verdict:
-    """Score the best delivery country: in the places, acceptable model, not excluded, hours."""
+def breadth(umbrella: Umbrella, vendor: Vendor, knowledge: Knowledge, judging: Judging) -> float:
+    """Return how broadly a vendor covers an umbrella: 1 listing it, else half for any core
+    service covered plus half the share covered, never below its category's related work."""
+    if umbrella.level == "service":
+        listed = vendor.services.get(umbrella.code, 0.0)
+        category = knowledge.services.entries[umbrella.code].category
+    else:
+        listed = max(
+            (
+                strength
+                for (named, term), strength in vendor.listed.items()
+                if judging.names_umbrella(umbrella, named, term)
+            ),
+            default=0.0,
+        )
+        category = umbrella.code
+    covered = sum(part(code, vendor, judging) for code in umbrella.core)
+    share = covered / len(umbrella.core) if umbrella.core else 0.0
+    broad = BREADTH_FLOOR * min(covered, 1.0) + (1 - BREADTH_FLOOR) * share
+    related = RELATED * vendor.categories.get(category, 0.0) if category else 0.0
+    return max(listed, related, broad)
+
+
+def part(code: str, vendor: Vendor, judging: Judging) -> float:
+    """Return a vendor's strength for a service: listed, or within an end-to-end service."""
+    within = [
+        PART_OF_WHOLE * vendor.services.get(whole.code, 0.0) for whole in judging.wholes(code)
+    ]
+    return max([vendor.services.get(code, 0.0), *within])
+
+
+def geography(reading: Reading, vendor: Vendor, knowledge: Knowledge, hours: Clock) -> Verdict:
+    """Score the best delivery country: in the places, acceptable model, not excluded, hours
+    unless the work is off the client's clock; round the clock, the day its countries cover."""
     requirement, world = reading.requirement, knowledge.geography
     countries, client = vendor.row.delivery_countries, requirement.client_country
     if not countries:
         return NEUTRAL, False
     delivery = requirement.delivery if client else ()
-    best, passes = 0.0, False
+    best, passes, count = 0.0, False, 0
+    slots: set[int] = set()
     for country in countries:
         inside = requirement.places is None or country in requirement.places
         fits = not delivery or delivery_class(world, client or "", country) in delivery
@@ -189,11 +246,19 @@ def geography(reading: Reading, vendor: Vendor, knowledge: Knowledge) -> Verdict
             parts.append(float(inside))
         if delivery:
             parts.append(float(fits))
-        if client:
+        # Off the client's clock (shift-based, batch, round-the-clock) hours do not count.
+        if client and hours.hours_count:
             parts.append((shared_hours(world, client, country) or 0.0) / WORKDAY_HOURS)
         value = 0.0 if out else (_mean(parts) if parts else 1.0)
-        best = max(best, value)
-        passes = passes or (inside and fits and not out)
+        best, count = max(best, value), len(parts)
+        if inside and fits and not out:
+            passes = True
+            slots |= working_slots(world, country)
+    if hours.around_the_clock is not None:
+        # Round the clock: how much of the day the allowed countries' working days span.
+        spread = _clip((len(slots) / 2 - WORKDAY_HOURS) / (DAY_HOURS - WORKDAY_HOURS))
+        cover = hours.one_zone + (1 - hours.one_zone) * spread if passes else 0.0
+        best = (best * count + cover) / (count + 1)
     return best, passes
 
 
@@ -277,10 +342,9 @@ def track_record(reading: Reading, vendor: Vendor, knowledge: Knowledge) -> Verd
     return _clip(shrunk / 5), shrunk >= GOOD_RATING
 
 
-RULES: Mapping[str, Callable[[Reading, Vendor, Knowledge], Verdict]] = {
+Rule = Callable[[Reading, Vendor, Knowledge], Verdict]
+RULES: Mapping[str, Rule] = {
     "engagement_model": engagement_model,
-    "skills": skills,
-    "geography": geography,
     "budget": budget,
     "languages": languages,
     "certifications": certifications,
@@ -289,6 +353,19 @@ RULES: Mapping[str, Callable[[Reading, Vendor, Knowledge], Verdict]] = {
     "industry": industry,
     "track_record": track_record,
 }
+
+
+def rules(reading: Reading, judging: Judging) -> Mapping[str, Rule]:
+    """Return every factor's rule for one requirement, the judging knowledge read once."""
+    hours = clock(reading, judging)
+
+    def judged_skills(reading: Reading, vendor: Vendor, knowledge: Knowledge) -> Verdict:
+        return skills(reading, vendor, knowledge, judging)
+
+    def judged_geography(reading: Reading, vendor: Vendor, knowledge: Knowledge) -> Verdict:
+        return geography(reading, vendor, knowledge, hours)
+
+    return {**RULES, "skills": judged_skills, "geography": judged_geography}
 
 
 def _mean(values: Sequence[float]) -> float:

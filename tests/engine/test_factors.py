@@ -70,11 +70,18 @@ def test_engagement_model_does_not_count_when_either_kind_of_work_fits() -> None
             id="a service of the same category is half a match",
         ),
         pytest.param(
+            ["Design and animation"],
+            {"skills": ["creative services"]},
+            1.0,
+            ["covers 1 of 1 required skills", "offers creative services"],
+            id="a category naming no one bundle of work is met by any service in it",
+        ),
+        pytest.param(
             ["Email and chat support"],
             {"skills": ["CX"]},
-            1.0,
-            ["covers 1 of 1 required skills", "offers CX"],
-            id="a category skill is met by any service in it",
+            0.583,
+            ["CX in part: covers 1 of 6 parts of Customer experience"],
+            id="an umbrella category is met in part by one of its core services",
         ),
         pytest.param(
             ["Payroll processing"],

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from matcher.engine.index import CatalogIndex, Columns
+from matcher.engine.judging import Judging, Umbrella
 from matcher.engine.knowledge import Knowledge, Vocabulary, normalise_term
 from matcher.engine.reading import Reading
 from matcher.engine.resolve import Resolved, ratio
-from matcher.engine.scoring import NEUTRAL, Coverage, Factor, combine, coverage, failing, listing
+from matcher.engine.scoring import NEUTRAL, Factor, combine, coverage, failing, listing
 
 MET = 0.75
+# Another service of the skill's category is related work.
+RELATED = 0.5
+# A part of an end-to-end service the vendor lists (medical billing in end-to-end RCM).
+PART_OF_WHOLE = 0.9
+# Covering any core service of an umbrella counts this much; the rest grows with the share.
+BREADTH_FLOOR = 0.5
 # Free-text skills match a vendor's own service wording at this similarity (0-1) or better.
 TEXT_MATCH = 0.8
 CONTAINED = 0.9
@@ -39,12 +49,17 @@ def engagement_model(reading: Reading, index: CatalogIndex, knowledge: Knowledge
 
 
 def skills(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Factor | None:
-    """Score how many of the required (and preferred) skills a vendor's services cover."""
+    """Score how many of the required (and preferred) skills a vendor's services cover; an
+    umbrella term (LPO, F&A, RCM...) by how broadly they cover its core services."""
     required, preferred = reading.required, reading.preferred
     if not required and not preferred:
         return None
-    must = _skill_coverage(required, index, knowledge)
-    nice = _skill_coverage(preferred, index, knowledge)
+    judging = index.judging
+    asked = [_skill(item, index, knowledge, judging) for item in required]
+    must = combine([skill.strength for skill in asked], index.size)
+    nice = combine(
+        [_skill(item, index, knowledge, judging).strength for item in preferred], index.size
+    )
     if required and preferred:
         raw = REQUIRED_SHARE * must.average + (1 - REQUIRED_SHARE) * nice.average
     else:
@@ -58,14 +73,31 @@ def skills(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Facto
     def explain(row: int) -> str:
         if not known[row]:
             return "services not listed"
-        met, missed = must.names_met(row, wanted), must.names_missed(row, wanted)
+        offered: list[str] = []
+        broad: list[str] = []
+        partly: list[str] = []
+        lacking: list[str] = []
+        for item, skill, strength in zip(required, asked, must.strengths(row), strict=True):
+            note = skill.note(row)
+            if strength >= MET and not note:
+                offered.append(item.text)
+            elif strength >= MET and skill.breadth:
+                broad.append(f"{item.text}: {note}")  # "RCM: covers 4 of 6 parts of ..."
+            elif strength >= MET:
+                offered.append(f"{item.text} ({note})")  # "(as part of its ...)"
+            elif note:
+                partly.append(f"{item.text} in part: {note}")
+            else:
+                lacking.append(item.text)
         parts = []
         if wanted:
-            parts.append(f"covers {len(met)} of {len(wanted)} required skills")
-        if met:
-            parts.append(f"offers {listing(met)}")
-        if missed:
-            parts.append(f"lacks {listing(missed)}")
+            met = len(offered) + len(broad)
+            parts.append(f"covers {met} of {len(wanted)} required skills")
+        if offered:
+            parts.append(f"offers {listing(offered)}")
+        parts += broad + partly
+        if lacking:
+            parts.append(f"lacks {listing(lacking)}")
         if extra:
             parts.append(f"{len(nice.names_met(row, extra))} of {len(extra)} preferred")
         return "; ".join(parts)
@@ -77,22 +109,100 @@ def skills(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Facto
     return Factor(score, known, passes, explain, short)
 
 
-def _skill_coverage(
-    items: tuple[Resolved, ...], index: CatalogIndex, knowledge: Knowledge
-) -> Coverage:
-    return combine([_skill_strength(item, index, knowledge) for item in items], index.size)
+@dataclass(frozen=True, slots=True)
+class Skill:
+    """Every vendor's strength for one skill asked for, and what to say about its breadth."""
+
+    strength: np.ndarray
+    # What to add to the skill's name for one vendor ("" for nothing): the parts of an
+    # umbrella it covers, or the end-to-end service it is part of.
+    note: Callable[[int], str]
+    breadth: bool = False
 
 
-def _skill_strength(item: Resolved, index: CatalogIndex, knowledge: Knowledge) -> np.ndarray:
+def _skill(item: Resolved, index: CatalogIndex, knowledge: Knowledge, judging: Judging) -> Skill:
+    umbrella = judging.umbrella(item)
+    if umbrella is not None:
+        return _breadth(umbrella, index, knowledge, judging)
     if item.level == "service" and item.code is not None:
+        code = item.code
         # Another service of the same category is related work: half a match.
-        category = knowledge.services.entries[item.code].category
-        related = 0.5 * index.categories.has(category) if category else 0.0
-        strength: np.ndarray = np.maximum(index.services.has(item.code), related)
-        return strength
+        category = knowledge.services.entries[code].category
+        related = RELATED * index.categories.has(category) if category else 0.0
+        listed = index.services.has(code)
+        wholes = [(whole, index.services.has(whole.code)) for whole in judging.wholes(code)]
+        strength: np.ndarray = np.maximum(listed, related)
+        for _, has in wholes:
+            np.maximum(strength, PART_OF_WHOLE * has, out=strength)
+
+        def note(row: int) -> str:
+            if listed[row] > 0:
+                return ""
+            within = [_umbrella_name(knowledge, whole) for whole, has in wholes if has[row] > 0]
+            return f"as part of its {listing(within)}" if within else ""
+
+        return Skill(strength, note)
     if item.level == "category" and item.code is not None:
-        return index.categories.has(item.code)
-    return _text_strength(normalise_term(item.text), index.service_texts)
+        return Skill(index.categories.has(item.code), lambda row: "")
+    return Skill(_text_strength(normalise_term(item.text), index.service_texts), lambda row: "")
+
+
+def _breadth(
+    umbrella: Umbrella, index: CatalogIndex, knowledge: Knowledge, judging: Judging
+) -> Skill:
+    """Score an umbrella: listed itself 1; else half for covering any of its core services and
+    the rest by the share covered; related work in its category half, as for any service."""
+    services = index.services
+    if umbrella.level == "service":
+        listed = services.has(umbrella.code)
+        category = knowledge.services.entries[umbrella.code].category
+    else:
+        listed = np.zeros(index.size)
+        listing_columns = index.listed_categories
+        for column in listing_columns.codes:
+            named, _, term = column.partition("|")
+            if judging.names_umbrella(umbrella, named, term):
+                np.maximum(listed, listing_columns.has(column), out=listed)
+        category = umbrella.code
+    parts = [_part(code, index, judging) for code in umbrella.core]
+    covered = np.sum(parts, axis=0) if parts else np.zeros(index.size)
+    share = covered / max(len(parts), 1)
+    breadth = BREADTH_FLOOR * np.minimum(covered, 1.0) + (1 - BREADTH_FLOOR) * share
+    related = RELATED * index.categories.has(category) if category else np.zeros(index.size)
+    strength = np.maximum(np.maximum(listed, related), breadth)
+    names = [_part_name(knowledge, code) for code in umbrella.core]
+    title = _umbrella_name(knowledge, umbrella)
+
+    def note(row: int) -> str:
+        if listed[row] >= MET:
+            return ""
+        have = [name for name, part in zip(names, parts, strict=True) if part[row] > 0]
+        if not have:
+            return ""
+        return f"covers {len(have)} of {len(names)} parts of {title}: {listing(have)}"
+
+    return Skill(strength, note, breadth=True)
+
+
+def _part(code: str, index: CatalogIndex, judging: Judging) -> np.ndarray:
+    # A core service is covered when listed, or as part of an end-to-end service listed.
+    strength = index.services.has(code)
+    for whole in judging.wholes(code):
+        np.maximum(strength, PART_OF_WHOLE * index.services.has(whole.code), out=strength)
+    return strength
+
+
+def _umbrella_name(knowledge: Knowledge, umbrella: Umbrella) -> str:
+    if umbrella.name:
+        return umbrella.name
+    words = knowledge.services if umbrella.level == "service" else knowledge.categories
+    return words.entries[umbrella.code].name
+
+
+def _part_name(knowledge: Knowledge, code: str) -> str:
+    # "Medical billing" reads "medical billing" in a sentence; "ESG research" stays as it is.
+    name = knowledge.services.entries[code].name
+    return name[0].lower() + name[1:] if name[1:2].islower() else name
 
 
 def _text_strength(text: str, texts: Columns) -> np.ndarray:
