@@ -224,12 +224,16 @@ def _paraphrases(
     stems = [tokens[i].stem for i in words]
     verb_last = lexicon.language.code in VERB_LAST
     # English stems meet their conjugations already; prefixes would take "analyst" for "analyse".
-    loose = lexicon.loose_verbs if lexicon.language.code != "en" else {}
+    english = lexicon.language.code == "en"
+    loose = lexicon.loose_verbs if not english else {}
     # Where each pattern's verbs and objects stand, found through the lexicon's index of
     # first stems: one pass over the clause, not one per pattern.
     places: dict[int, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
     for position, stem in enumerate(stems):
+        agent = english and _agent_noun(tokens[words[position]])
         for pattern, role, key in lexicon.cues.get(stem, ()):
+            if role == 0 and agent:
+                continue
             end = position + len(key) - 1
             if tuple(stems[position : end + 1]) == key and _fits(tokens, words, position, end, key):
                 places.setdefault(pattern, ([], []))[role].append((position, end))
@@ -263,6 +267,11 @@ def _paraphrases(
         verb_words = frozenset(words[verb_start : verb_end + 1])
         result.append(_Candidate(found, covers, size, verb_words))
     return result
+
+
+def _agent_noun(token: Token) -> bool:
+    # "managers" shares its stem with "manage", but the people are not the verb.
+    return token.folded.endswith(("er", "ers")) and not token.stem.endswith("er")
 
 
 def _fits(
