@@ -33,7 +33,7 @@ def test_the_labelled_briefs_are_read_with_recall_and_precision_above_their_floo
     briefs, _, _ = figures()
 
     assert briefs.briefs >= 80
-    assert briefs.recall >= 0.9, "\n".join(briefs.misses)
+    assert briefs.recall >= 0.95, "\n".join(briefs.misses)
     assert briefs.precision >= 0.9, "\n".join(briefs.misses)
 
 
@@ -41,18 +41,18 @@ def test_no_brief_that_plainly_names_a_need_is_read_as_nothing() -> None:
     briefs, held, _ = figures()
 
     assert len(briefs.nothing) <= 1, briefs.nothing
-    assert len(held.nothing) <= 0.2 * held.briefs, held.nothing
+    assert len(held.nothing) <= 0.17 * held.briefs, held.nothing
 
 
 def test_held_out_briefs_the_reading_was_never_tuned_on_are_read_above_their_floor() -> None:
     _, held, _ = figures()
 
     assert held.recall >= 0.6
-    assert held.precision >= 0.75
+    assert held.precision >= 0.78
 
 
 def test_graded_rankings_put_the_vendors_a_sourcing_lead_would_pick_on_top() -> None:
     _, _, ranking = figures()
 
     assert ranking.cases >= 40
-    assert ranking.mean_ndcg >= 0.9, "\n".join(ranking.misses)
+    assert ranking.mean_ndcg >= 0.93, "\n".join(ranking.misses)
