@@ -10,12 +10,15 @@ from typing import TypeVar
 import numpy as np
 from scipy import sparse
 
+from matcher.engine.brief import read_text
 from matcher.engine.judging import Judging, load_judging
 from matcher.engine.knowledge import Knowledge, Vocabulary, normalise_term
 from matcher.engine.model import VendorRow
 from matcher.engine.resolve import resolve_code, resolve_skill
 
 T = TypeVar("T")
+# How sure a service read inside longer vendor wording is, against the same name given alone.
+VENDOR_WORDING = 0.95
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +257,19 @@ def _service_link(knowledge: Knowledge, text: str) -> tuple[str, str | None, str
         return term, resolved.code, category, resolved.similarity
     if resolved.level == "category":
         return term, None, resolved.code, resolved.similarity
+    # Wording that is more than a name ("equity research (US and LatAm coverage)") is read as
+    # a brief is; the first name it holds is the service.
+    named = [
+        found
+        for found in read_text(knowledge.lexicons, text).found
+        if found.how in ("exact", "alias", "lemma", "category")
+    ]
+    if named:
+        first = named[0]
+        if first.level == "service":
+            category = knowledge.services.entries[first.code].category
+            return term, first.code, category, first.confidence * VENDOR_WORDING
+        return term, None, first.code, first.confidence * VENDOR_WORDING
     return term, None, None, 0.0
 
 
