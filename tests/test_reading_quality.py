@@ -55,4 +55,4 @@ def test_graded_rankings_put_the_vendors_a_sourcing_lead_would_pick_on_top() -> 
     _, _, ranking = figures()
 
     assert ranking.cases >= 40
-    assert ranking.mean_ndcg >= 0.93, "\n".join(ranking.misses)
+    assert ranking.mean_ndcg >= 0.95, "\n".join(ranking.misses)
