@@ -93,7 +93,6 @@ class Knowledge:
     cues: Mapping[str, tuple[str, ...]]
     country_names: Mapping[str, str]
     language_names: Mapping[str, str]
-    edge_words: frozenset[str]
     languages: Mapping[str, Language]
     lexicons: Mapping[str, Lexicon]
 
@@ -173,7 +172,6 @@ def load_knowledge() -> Knowledge:
         rates_as_of=rates["as_of"],
         weights={kind: dict(weights[kind]) for kind in ("BPO", "KPO")},
         cues={kind: tuple(words) for kind, words in _read("engagement_cues.json").items()},
-        edge_words=frozenset(_read_text("phrase_edges.txt").split()),
         languages=languages,
         lexicons=build_lexicons(
             languages,

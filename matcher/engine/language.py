@@ -53,7 +53,7 @@ class Token:
     @property
     def caps(self) -> bool:
         """Whether the word is written in capitals, as abbreviations are ("AP", "IT")."""
-        return len(self.text) > 1 and self.text.isupper()
+        return _capitals(self.text)
 
 
 def languages_from(data: Mapping[str, Mapping[str, Sequence[str] | str]]) -> dict[str, Language]:

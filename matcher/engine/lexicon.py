@@ -60,13 +60,11 @@ class Lexicon:
     language: Language
     terms: Mapping[tuple[str, ...], Term]
     unordered: Mapping[tuple[str, ...], Term]
-    stems: frozenset[str]
     spelled: frozenset[str]
     written: Mapping[tuple[str, ...], Term]
     # A word (its stem, or as written) -> the lengths, in words, of the names it can begin
     # (in any order, for names that meet in any order): windows of other lengths are not tried.
     starts: Mapping[str, frozenset[int]]
-    longest: int
     patterns: tuple[Pattern, ...]
     # First stem of a pattern's verb or object -> (pattern, 0 verb / 1 object, stems).
     cues: Mapping[str, tuple[tuple[int, int, tuple[str, ...]], ...]]
@@ -188,7 +186,6 @@ def _lexicon(
         starts={word: frozenset(sizes) for word, sizes in starts.items()},
         terms=terms,
         unordered=unordered,
-        stems=frozenset(stem for key in terms for stem in key),
         written={
             tuple(name.split()): term
             for names, found, _ in spellings.values()
@@ -197,7 +194,6 @@ def _lexicon(
         spelled=frozenset(
             word for key in spellings.values() for name in key[0] for word in name.split()
         ),
-        longest=max(len(key) for key in terms),
         patterns=patterns,
         cues={stem: tuple(found) for stem, found in cues.items()},
         loose_verbs={prefix: tuple(found) for prefix, found in loose.items()},

@@ -12,18 +12,15 @@ from rapidfuzz import fuzz, process
 from matcher.engine.knowledge import Knowledge, Vocabulary, normalise_term
 from matcher.engine.language import detect
 
-# A term must be this alike (0-1) to stand for an entry, and have as many words: typos and
-# swapped words pass; a word inside a longer name does not ("data" is not "data entry",
-# "accounting" is not "GL accounting").
+# A skill must be this alike (0-1) to a term to stand for its entry, and have as many words:
+# typos and swapped words pass; a word inside a longer name does not ("data" is not "data
+# entry", "accounting" is not "GL accounting"). Free text is read by matcher.engine.brief.
 SKILL_CUTOFF = 0.86
-TEXT_CUTOFF = 0.92
-MAX_WINDOW = 5
 # How alike (rapidfuzz WRatio, 0-100) a term must be to be offered while typing.
 SUGGEST_CUTOFF = 86
 # Fuzzy look-ups remembered per vocabulary; past this many it starts again.
 MEMO_SIZE = 20_000
 _UNSEEN: Any = object()
-_WORDS = re.compile(r"[^\W_][\w&/+-]*(?:\.[\w]+)*", re.UNICODE)
 _WORD_BREAKS = re.compile(r"[\s/-]+")
 
 
@@ -134,46 +131,6 @@ def resolve_code(vocabulary: Vocabulary, text: str, cutoff: float = SKILL_CUTOFF
     """Return the code of a certification, qualification or industry, or None."""
     found = _best(vocabulary, normalise_term(text), cutoff)
     return None if found is None else found[0]
-
-
-def services_in_text(knowledge: Knowledge, text: str) -> tuple[Resolved, ...]:
-    """Find the services (or categories: LPO, CX) a free text names, longest phrases first."""
-    words = [word.casefold() for word in _WORDS.findall(text)]
-    windows: list[tuple[int, int, str]] = [
-        (start, start + size, " ".join(words[start : start + size]))
-        for size in range(MAX_WINDOW, 0, -1)
-        for start in range(len(words) - size + 1)
-        # A phrase neither starts nor ends with a filler word ("and", "our", "für").
-        if words[start] not in knowledge.edge_words
-        and words[start + size - 1] not in knowledge.edge_words
-    ]
-    if not windows:
-        return ()
-    vocabularies = (("service", knowledge.services), ("category", knowledge.categories))
-    terms = tuple(term for _, vocabulary in vocabularies for term in vocabulary.terms)
-    entries = [
-        (level, vocabulary, code)
-        for level, vocabulary in vocabularies
-        for code in vocabulary.term_codes
-    ]
-    scores = ratio(
-        process.cdist([window for *_, window in windows], terms, scorer=fuzz.ratio, processor=None)
-    )
-    scores[scores < TEXT_CUTOFF] = 0.0
-    taken = np.zeros(len(words), dtype=bool)
-    found: dict[str, Resolved] = {}
-    for row in np.flatnonzero(scores.max(axis=1)):
-        start, end, _ = windows[row]
-        if taken[start:end].any():
-            continue
-        column = int(np.argmax(scores[row]))
-        level, vocabulary, code = entries[column]
-        taken[start:end] = True
-        if code not in found:
-            # Named as the taxonomy names it: the reader did not write this phrase as a skill.
-            name = vocabulary.entries[code].name
-            found[code] = Resolved(name, code, level, float(scores[row, column]))  # type: ignore[arg-type]
-    return tuple(found.values())
 
 
 def suggest(vocabulary: Vocabulary, text: str, limit: int = 8) -> list[str]:
