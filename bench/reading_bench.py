@@ -72,39 +72,37 @@ from vendors.synthetic import generate_records
 
 briefs, vendors, repeats, matches = json.loads(sys.argv[1])
 knowledge = load_knowledge()
+
+
+def milliseconds(call, count):
+    # Warm up once, then time `count` calls: the sorted times in ms.
+    call()
+    times = []
+    for _ in range(count):
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+    return sorted(times)
+
+
 reading = {}
 for language, text in briefs.items():
     requirement = Requirement(description=text, client_country="US")
-    read(requirement, knowledge)
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        read(requirement, knowledge)
-        times.append(time.perf_counter() - started)
-    times.sort()
-    reading[language] = (statistics.median(times) * 1000, times[int(0.95 * len(times))] * 1000)
+    times = milliseconds(lambda: read(requirement, knowledge), repeats)
+    reading[language] = (statistics.median(times), times[int(0.95 * len(times))])
 index = build_index([vendor_row(r) for r in generate_records(vendors, seed=5)], knowledge)
-requirement = Requirement(description=briefs["en"], client_country="US", limit=10)
-rank(read(requirement, knowledge), index, knowledge)
-times = []
-for _ in range(matches):
-    started = time.perf_counter()
-    rank(read(requirement, knowledge), index, knowledge)
-    times.append(time.perf_counter() - started)
-brief_p50 = statistics.median(times) * 1000
+brief = Requirement(description=briefs["en"], client_country="US", limit=10)
 skills = Requirement(
     skills=("customer support", "claims processing", "collections", "data entry"),
     client_country="US", industry="Insurance", limit=10,
 )
-rank(read(skills, knowledge), index, knowledge)
-times = []
-for _ in range(matches):
-    started = time.perf_counter()
-    rank(read(skills, knowledge), index, knowledge)
-    times.append(time.perf_counter() - started)
-print(json.dumps({
-    "reading": reading, "match_p50": brief_p50, "skills_p50": statistics.median(times) * 1000
-}))
+p50 = {
+    name: statistics.median(
+        milliseconds(lambda: rank(read(profile, knowledge), index, knowledge), matches)
+    )
+    for name, profile in (("match_p50", brief), ("skills_p50", skills))
+}
+print(json.dumps({"reading": reading, **p50}))
 """
 
 

@@ -109,9 +109,10 @@ class BudgetSchema(Schema):
             raise ValidationError(f"No exchange rate is known for {currency}.", "currency")
 
 
-def _skills(**kwargs: Any) -> TextList:
+def _services(description: str) -> TextList:
+    # A correction of what the engine read from the profile's words.
     return TextList(
-        metadata={"type": "array", "items": {"type": "string"}, "maxItems": 50}, **kwargs
+        metadata={"type": "array", "items": {"type": "string"}, "description": description}
     )
 
 
@@ -146,23 +147,13 @@ class RequirementSchema(Schema):
         allow_none=True,
     )
     limit = fields.Integer(load_default=10, strict=True, validate=validate.Range(min=1, max=100))
-    add_services = TextList(
-        metadata={
-            "type": "array",
-            "items": {"type": "string"},
-            "maxItems": 50,
-            "description": "services (names, aliases or codes) the profile's words ask for but "
-            "the engine missed: taken as read from the description",
-        }
+    add_services = _services(
+        "services (names, aliases or codes) the profile's words ask for but the engine missed: "
+        "taken as read from the description"
     )
-    ignore_services = TextList(
-        metadata={
-            "type": "array",
-            "items": {"type": "string"},
-            "maxItems": 50,
-            "description": "services (names, aliases or codes) the engine misread from this "
-            "profile's words: never read from them again",
-        }
+    ignore_services = _services(
+        "services (names, aliases or codes) the engine misread from this profile's words: "
+        "never read from them again"
     )
 
     @validates_schema
