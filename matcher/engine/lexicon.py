@@ -147,14 +147,18 @@ def _lexicon(
         # looser already, only in its own.
         if len(key) > 1 and how != "paraphrase":
             unordered.setdefault(tuple(sorted(key)), term)
+    # An entry's own verbs and objects pair each with each; "pairs" holds further groups whose
+    # verbs fit only their own objects ("run" + "payroll" but not "run" + "payslips").
     patterns = tuple(
         Pattern(
             code,
-            _keys(analyser, block.get("verbs", ())),
-            _keys(analyser, block.get("objects", ())),
+            _keys(analyser, group.get("verbs", ())),
+            _keys(analyser, group.get("objects", ())),
         )
         for code, entry in paraphrases["services"].items()
-        if (block := entry["languages"].get(language.code)) and block.get("verbs")
+        if (block := entry["languages"].get(language.code))
+        for group in (block, *block.get("pairs", ()))
+        if group.get("verbs") and group.get("objects")
     )
     cues: dict[str, list[tuple[int, int, tuple[str, ...]]]] = {}
     loose: dict[str, list[tuple[int, str]]] = {}
