@@ -135,7 +135,15 @@ def _lexicon(
     analyser = Analyser(language)
     terms: dict[tuple[str, ...], Term] = {}
     unordered: dict[tuple[str, ...], Term] = {}
+    # Another language's name that means something else here ("collections" of art in French).
+    false_friends = {
+        (code, " ".join(_folded(text)))
+        for code, entry in paraphrases["services"].items()
+        for text in entry["languages"].get(language.code, {}).get("false_friends", ())
+    }
     for level, code, text, how in _names(named, paraphrases):
+        if (code, " ".join(_folded(text))) in false_friends:
+            continue
         key = analyser.key(text)
         # A name of several words that keeps only one once small words are left out ("it
         # support" -> "support") would stand for far more than it names.
