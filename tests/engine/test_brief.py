@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 
 from matcher.engine.brief import read_text
+from matcher.engine.knowledge import _read
+from matcher.engine.language import languages_from
+from matcher.engine.lexicon import build_lexicons
 from matcher.engine.model import ReadService
 from tests.engine.builders import knowledge, reading, requirement
 
@@ -167,3 +170,37 @@ def test_the_language_is_told_from_the_small_words() -> None:
     assert german.language == "de"
     assert read_text(lexicons, "Necesitamos la nómina de los empleados").language == "es"
     assert read_text(lexicons, "payroll").language == "en"
+
+
+def test_another_languages_name_that_means_something_else_here_is_not_read() -> None:
+    # "collectifs" shares its stem with "collections"; in French the service is recouvrement.
+    assert "collections" not in services(
+        "Modélisation BIM pour plusieurs programmes de logements collectifs."
+    )
+    assert "collections" in services("Nous cherchons un prestataire pour le recouvrement.")
+    assert "collections" in services("We need collections for overdue accounts.")
+
+
+def test_a_verb_in_a_pairs_group_names_the_service_only_with_its_own_objects() -> None:
+    services_file = _read("services.json")
+    entry = {
+        "verbs": ["chase"],
+        "objects": ["debtor"],
+        "pairs": [{"verbs": ["send"], "objects": ["reminder"]}],
+    }
+    lexicons = build_lexicons(
+        languages_from(_read("languages.json")["languages"]),
+        services_file["services"],
+        services_file["categories"],
+        _read("industries.json")["industries"],
+        {"services": {"collections": {"languages": {"en": entry}}}},
+        _read("buyers.json"),
+    )
+
+    def codes(text: str) -> list[str]:
+        return [found.code for found in read_text(lexicons, text, "en").found]
+
+    assert codes("chase our debtors") == ["collections"]
+    assert codes("send them reminders") == ["collections"]
+    assert codes("chase the reminders") == []
+    assert codes("send debtors flowers") == []
