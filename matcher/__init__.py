@@ -38,12 +38,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     hardening.init_app(app)
     logs.init_app(app)
     metrics.init_app(app)
+    # Before the access checks, so that anonymous and refused requests count too.
+    limits.init_app(app)
     auth.init_app(app)
     matching.init_app(app)
     jobs.init_app(app)
     api.init_app(app)
     web.init_app(app)
     health.init_app(app)
-    limits.init_app(app)
     cli.init_app(app)
     return app

@@ -12,7 +12,7 @@ from flask import Flask, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from matcher import db
+from matcher import db, limits
 from matcher.api.errors import HttpError
 from matcher.hardening import request_id
 from vendors.access import find_key
@@ -186,6 +186,9 @@ def _check_access() -> ResponseReturnValue | None:
     if key is None:
         raise HttpError(401, "The API key is not valid.")
     g.principal = Principal(f"key:{key.key_id}", key.role)
+    # Every request of a key counts, on any endpoint, refused or not; a refused key counts
+    # only for its address, so nobody can use up another's key without its secret.
+    limits.count_key_request(key.key_id)
     # Read in the same round trip as the key: the matching endpoints use it instead of asking
     # the database again (matching.current_index).
     g.catalog_revision = key.catalog_revision

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from matcher.limits import RateLimited
 from matcher.matching import CatalogChurning
 from vendors.catalog import CatalogBusy, StaleVersion, VendorExists, VendorNotFound
 from vendors.jobs import JobNotFound, JobNotRetryable
@@ -77,6 +78,12 @@ def explain(error: Exception) -> Problem:
             return Problem(404, f"No job has the id {error.job_id!r}.")
         case JobNotRetryable():
             return Problem(409, f"The job cannot run again: {error}.")
+        case RateLimited():
+            message = (
+                f"Too many requests from this {error.who} (at most {error.limit}); "
+                f"retry in {error.retry_after} s."
+            )
+            return Problem(429, message, headers={"Retry-After": str(error.retry_after)})
         case CatalogChurning():
             return Problem(503, "The catalog is changing; retry shortly.", headers=BUSY)
         case StaleDataError() | IntegrityError():
