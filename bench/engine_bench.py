@@ -25,16 +25,18 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from matcher.engine.index import CatalogIndex, build_index
-from matcher.engine.knowledge import Knowledge, load_knowledge
-from matcher.engine.model import Budget, Requirement, VendorRow
-from matcher.engine.rank import rank
-from matcher.engine.reading import read
-from matcher.engine.reference import reference_rank
-from matcher.matching import vendor_row
-from vendors.synthetic import generate_records
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the per-vendor oracle lives with the tests
+
+from matcher.engine.index import CatalogIndex, build_index  # noqa: E402
+from matcher.engine.knowledge import Knowledge, load_knowledge  # noqa: E402
+from matcher.engine.model import Budget, Requirement, VendorRow  # noqa: E402
+from matcher.engine.rank import rank  # noqa: E402
+from matcher.engine.reading import read  # noqa: E402
+from matcher.matching import vendor_row  # noqa: E402
+from tests.engine.reference import reference_rank  # noqa: E402
+from vendors.synthetic import generate_records  # noqa: E402
+
 PROFILES: tuple[Requirement, ...] = (
     Requirement(
         skills=("customer support", "email and chat support"),

@@ -23,8 +23,8 @@ from matcher.engine.model import (
     VendorRow,
 )
 from matcher.engine.rank import evaluate, fit, rank
-from matcher.engine.reference import reference_rank, reference_scores
 from tests.engine.builders import applied, factor_of, knowledge, loosened, reading
+from tests.engine.reference import reference_rank, reference_scores
 
 # Vendors' own wording: taxonomy names and aliases, a category, German, misspellings (two of
 # one service), and free text.

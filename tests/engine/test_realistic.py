@@ -12,9 +12,9 @@ import pytest
 from matcher.engine.index import CatalogIndex, build_index
 from matcher.engine.model import Ranking, Requirement, VendorRow
 from matcher.engine.rank import rank
-from matcher.engine.reference import reference_rank
 from matcher.matching import vendor_row
 from tests.engine.builders import applied, knowledge, loosened, reading, requirement
+from tests.engine.reference import reference_rank
 from vendors.schema import load_record
 
 DEMO_CATALOG = Path(__file__).resolve().parents[2] / "vendors" / "data" / "demo_catalog.json"
