@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Flask, g, redirect, request, session, url_for
+from flask import Flask, current_app, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 
 from matcher import db, limits
 from matcher.api.errors import HttpError
 from matcher.hardening import request_id
-from vendors.access import find_key
+from vendors.access import end_session, find_key, session_user, start_session
 from vendors.audit import Actor
 from vendors.models import User
 
@@ -119,34 +116,34 @@ def current_actor() -> Actor:
 PUBLIC_PAGES = frozenset({"web.login", "web.logout", "web.static"})
 
 
-def _session_stamp(user: User) -> str:
-    # Tied to the password hash: a new password ends every session signed in with the old one.
-    return hmac.new(b"session", user.password_hash.encode(), hashlib.sha256).hexdigest()[:32]
-
-
 def sign_in(user: User) -> None:
     """Start a login session for a user, replacing whatever session the browser had."""
+    previous = session.get("sid")
     session.clear()
+    if isinstance(previous, str):
+        end_session(db.session(), previous)
+    token = start_session(db.session(), user, current_app.permanent_session_lifetime)
+    db.session().commit()
     session.permanent = True
-    session["uid"] = user.id
-    session["stamp"] = _session_stamp(user)
+    session["sid"] = token
+    g.pop("user", None)
 
 
 def sign_out() -> None:
-    """End the login session."""
+    """End the login session on the server, so no copy of its cookie opens a page again."""
+    token = session.get("sid")
     session.clear()
+    if isinstance(token, str):
+        end_session(db.session(), token)
+        db.session().commit()
+    g.pop("user", None)
 
 
 def signed_in_user() -> User | None:
-    """Return the user of this request's login session, if it is still good."""
+    """Return the user of this request's login session, if it is still live on the server."""
     if "user" not in g:
-        user_id, stamp = session.get("uid"), session.get("stamp")
-        user = None
-        if isinstance(user_id, int) and isinstance(stamp, str):
-            user = db.session().scalar(select(User).where(User.id == user_id))
-            if user is not None and not hmac.compare_digest(stamp, _session_stamp(user)):
-                user = None
-        g.user = user
+        token = session.get("sid")
+        g.user = session_user(db.session(), token) if isinstance(token, str) else None
     found: User | None = g.user
     return found
 

@@ -6,16 +6,20 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
-from vendors.models import ApiKey, CatalogState, User
+from vendors.models import ApiKey, CatalogState, LoginSession, User, utcnow
 
 ROLES = ("admin", "procurement", "sales", "viewer")
 KEY_PREFIX = "vmk"
 # scrypt settings for passwords: slow to guess, quick enough to log in.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+# Checked when no user has the email, so an unknown email costs the same one scrypt run as a
+# known one; no password matches it.
+NO_USER_HASH = f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${'00' * 16}${'00' * 64}"
 
 
 class UnknownRole(ValueError):
@@ -126,14 +130,40 @@ def set_password(session: Session, email: str, password: str) -> User | None:
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is not None:
         user.password_hash = hash_password(password)
+        session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
         session.flush()
     return user
 
 
 def authenticate_user(session: Session, email: str, password: str) -> User | None:
-    """Return the user with this email and password, or None."""
+    """Return the user with this email and password, or None; the work is the same either way."""
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None:
-        check_password(hash_password("timing"), password)  # same work either way
-        return None
-    return user if check_password(user.password_hash, password) else None
+    matches = check_password(user.password_hash if user else NO_USER_HASH, password)
+    return user if user is not None and matches else None
+
+
+def start_session(session: Session, user: User, lifetime: timedelta) -> str:
+    """Record a new sign-in of a user; return its token, which only the cookie keeps."""
+    now = utcnow()
+    # Sign-ins are few: clearing the expired ones here keeps the table to the live ones.
+    session.execute(delete(LoginSession).where(LoginSession.expires_at <= now))
+    token = secrets.token_urlsafe(32)
+    session.add(
+        LoginSession(
+            token_hash=_digest(token), user_id=user.id, created_at=now, expires_at=now + lifetime
+        )
+    )
+    session.flush()
+    return token
+
+
+def session_user(session: Session, token: str) -> User | None:
+    """Return the user of a live sign-in, or None when it ended or expired."""
+    live = (LoginSession.token_hash == _digest(token)) & (LoginSession.expires_at > utcnow())
+    return session.scalar(select(User).join(LoginSession).where(live))
+
+
+def end_session(session: Session, token: str) -> None:
+    """End a sign-in: its token opens nothing from now on."""
+    session.execute(delete(LoginSession).where(LoginSession.token_hash == _digest(token)))
+    session.flush()

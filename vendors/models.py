@@ -146,6 +146,22 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class LoginSession(Base):
+    """A web sign-in, kept on the server so that signing out ends it for every copy of its cookie.
+
+    The cookie carries a random token; only its SHA-256 is stored, so the table opens no session.
+    """
+
+    __tablename__ = "login_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 class AuditEntry(Base):
     """One change to a vendor: who made it, when, in which request, and what changed."""
 
