@@ -22,6 +22,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from matcher import (
         api,
         auth,
+        bodies,
         cli,
         db,
         hardening,
@@ -35,6 +36,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
 
     db.init_app(app)
+    bodies.init_app(app)
     hardening.init_app(app)
     logs.init_app(app)
     metrics.init_app(app)
