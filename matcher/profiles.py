@@ -16,24 +16,15 @@ from marshmallow import (
 )
 
 from matcher import matching
+from matcher.engine.factors import FACTORS, NEEDS
 from matcher.engine.geography import expand_places
-from matcher.engine.model import DELIVERY_MODELS, FACTORS, Budget, Requirement
+from matcher.engine.model import DELIVERY_MODELS, Budget, Requirement
 from vendors.codes import UnknownCode, country_code, currency_code, language_code
 from vendors.schema import Code, Text, TextList
 
 COMPLEXITY_WORDS = {"low": 1, "medium": 3, "high": 5}
 # BPO, KPO or any, in any case.
 ENGAGEMENT_PATTERN = "^([Bb][Pp][Oo]|[Kk][Pp][Oo]|[Aa][Nn][Yy])$"
-# Each hard constraint needs the part of the profile it constrains.
-NEEDS = {
-    "budget": ("budget",),
-    "languages": ("languages",),
-    "certifications": ("certifications",),
-    "qualifications": ("qualifications",),
-    "capacity": ("team_size",),
-    "industry": ("industry",),
-    "geography": ("countries", "delivery", "client_country"),
-}
 
 
 class Complexity(fields.Field[int]):

@@ -21,8 +21,8 @@ from marshmallow import fields, validate
 from swagger_ui_bundle import swagger_ui_path
 
 from matcher.api import audit, jobs, match_schemas, prospect_schemas, schemas
+from matcher.engine.factors import FACTORS
 from matcher.engine.knowledge import load_knowledge
-from matcher.engine.model import FACTORS
 from matcher.profiles import Places, RequirementSchema
 from vendors.codes import country_code, currency_code, language_code
 from vendors.schema import (

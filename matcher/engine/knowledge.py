@@ -1,4 +1,4 @@
-"""The matching knowledge: taxonomy, geography, currencies and weights, read from data files."""
+"""The matching knowledge (taxonomy, geography, currencies, reading data), read from data files."""
 
 from __future__ import annotations
 
@@ -89,7 +89,6 @@ class Knowledge:
     geography: Geography
     per_usd: Mapping[str, float]
     rates_as_of: str
-    weights: Mapping[str, Mapping[str, float]]
     cues: Mapping[str, tuple[str, ...]]
     country_names: Mapping[str, str]
     language_names: Mapping[str, str]
@@ -158,7 +157,6 @@ def load_knowledge() -> Knowledge:
     """Read the data files shipped in `matcher/data/`."""
     services = _read("services.json")
     rates = _read("currency_rates.json")
-    weights = _read("weights.json")
     industries = _read("industries.json")["industries"]
     languages = languages_from(_read("languages.json")["languages"])
     return Knowledge(
@@ -170,7 +168,6 @@ def load_knowledge() -> Knowledge:
         geography=_geography(_read("geography.json")),
         per_usd={code: float(rate) for code, rate in rates["per_usd"].items()},
         rates_as_of=rates["as_of"],
-        weights={kind: dict(weights[kind]) for kind in ("BPO", "KPO")},
         cues={kind: tuple(words) for kind, words in _read("engagement_cues.json").items()},
         languages=languages,
         lexicons=build_lexicons(

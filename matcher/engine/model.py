@@ -5,18 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-FACTORS: tuple[str, ...] = (
-    "engagement_model",
-    "skills",
-    "geography",
-    "budget",
-    "languages",
-    "certifications",
-    "qualifications",
-    "capacity",
-    "industry",
-    "track_record",
-)
 ENGAGEMENT_MODELS = ("BPO", "KPO", "any")
 DELIVERY_MODELS = ("onshore", "nearshore", "offshore")
 

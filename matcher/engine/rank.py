@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from matcher.engine.factors import FACTOR_FUNCTIONS
+from matcher.engine.factors import DEFAULT_WEIGHTS, REGISTRY
 from matcher.engine.factors.place import excluded
 from matcher.engine.index import CatalogIndex
 from matcher.engine.knowledge import Knowledge
@@ -24,20 +24,20 @@ EXCLUDED_COUNTRIES = "geography"
 def evaluate(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Evaluation:
     """Score every vendor on every factor the requirement asks about."""
     factors = {
-        name: factor
-        for name, function in FACTOR_FUNCTIONS
-        if (factor := function(reading, index, knowledge)) is not None
+        spec.name: factor
+        for spec in REGISTRY
+        if (factor := spec.function(reading, index, knowledge)) is not None
     }
-    weights = factor_weights(reading, tuple(factors), knowledge)
+    weights = factor_weights(reading, tuple(factors))
     total = np.zeros(index.size)
     for name, factor in factors.items():
         total += factor.score * (100.0 * weights[name])
     hard = reading.requirement.hard_constraints
     # In the registry's order, so explanations list failures the same way in every process.
     fails = {
-        name: ~factors[name].passes
-        for name, _ in FACTOR_FUNCTIONS
-        if name in hard and name in factors
+        spec.name: ~factors[spec.name].passes
+        for spec in REGISTRY
+        if spec.name in hard and spec.name in factors
     }
     if "skills" in hard and "skills" not in factors:
         # Skills must be met, yet none was recognised: no vendor can be shown to meet them.
@@ -49,14 +49,12 @@ def evaluate(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Eva
     return Evaluation(factors, weights, total, fails, banned, allowed)
 
 
-def factor_weights(
-    reading: Reading, names: tuple[str, ...], knowledge: Knowledge
-) -> dict[str, float]:
+def factor_weights(reading: Reading, names: tuple[str, ...]) -> dict[str, float]:
     """Return the weights of the factors that apply, summing to 1: defaults for the kind of
     work (BPO and KPO blended for any), overridden by the request."""
     kind = reading.engagement.value
     profiles = (
-        [knowledge.weights[kind]] if kind in knowledge.weights else list(knowledge.weights.values())
+        [DEFAULT_WEIGHTS[kind]] if kind in DEFAULT_WEIGHTS else list(DEFAULT_WEIGHTS.values())
     )
     raw = {
         name: sum(profile.get(name, 0.0) for profile in profiles) / len(profiles) for name in names

@@ -13,8 +13,9 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from matcher.engine.factors import FACTORS
 from matcher.engine.knowledge import Knowledge
-from matcher.engine.model import DELIVERY_MODELS, FACTORS
+from matcher.engine.model import DELIVERY_MODELS
 
 MAX_FIELD = 5000
 MAX_CHOICES = 300

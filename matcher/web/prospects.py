@@ -7,11 +7,11 @@ from flask.typing import ResponseReturnValue
 
 from matcher import db, matching
 from matcher.api.match_schemas import fit_data, match_data
+from matcher.engine.factors import LABELS
 from matcher.profiles import load_requirement
 from matcher.web import bp
 from matcher.web.forms import from_profile
 from matcher.web.searches import (
-    FACTOR_LABELS,
     current_user,
     find_vendor,
     profile_summary,
@@ -87,7 +87,7 @@ def prospect(prospect_id: int) -> ResponseReturnValue:
         vendor=vendor,
         candidates=candidates,
         fit=fit,
-        factor_labels=FACTOR_LABELS,
+        factor_labels=LABELS,
     )
 
 

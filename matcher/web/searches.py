@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 from matcher import db, matching
 from matcher.api.match_schemas import fit_data, match_data
 from matcher.auth import PERMISSIONS, signed_in_user
-from matcher.engine.model import FACTORS, Ranking
+from matcher.engine.factors import DEFAULT_WEIGHTS, FACTORS, LABELS
+from matcher.engine.model import Ranking
 from matcher.engine.resolve import resolve_skill, suggest
 from matcher.profiles import load_requirement, normalise_place
 from matcher.web import bp
@@ -42,18 +43,6 @@ from vendors.searches import (
 )
 from vendors.tabular import escape_formula
 
-FACTOR_LABELS = {
-    "engagement_model": "Engagement model",
-    "skills": "Skills",
-    "geography": "Geography",
-    "budget": "Budget",
-    "languages": "Languages",
-    "certifications": "Certifications",
-    "qualifications": "Staff qualifications",
-    "capacity": "Capacity",
-    "industry": "Industry",
-    "track_record": "Track record",
-}
 READING_FIELDS = {
     "skills": "skills",
     "preferred_skills": "preferred skills",
@@ -120,9 +109,9 @@ def _choices() -> dict[str, Any]:
         "currencies": sorted(known.per_usd),
         "delivery_choices": delivery_choices(),
         "factors": FACTORS,
-        "factor_labels": FACTOR_LABELS,
+        "factor_labels": LABELS,
         "weight_field": weight_field,
-        "defaults": {kind: known.weights[kind] for kind in ("BPO", "KPO")},
+        "defaults": DEFAULT_WEIGHTS,
     }
 
 
@@ -244,9 +233,9 @@ def profile_summary(profile: Mapping[str, Any]) -> list[tuple[str, str]]:
         elif name == "budget":
             shown = f"{value['max_rate']:g} {value.get('currency') or 'USD'}/h at most"
         elif name == "weights":
-            shown = ", ".join(f"{FACTOR_LABELS.get(k, k)} {v:g}" for k, v in value.items())
+            shown = ", ".join(f"{LABELS.get(k, k)} {v:g}" for k, v in value.items())
         elif name == "hard_constraints":
-            shown = ", ".join(FACTOR_LABELS.get(item, item) for item in value)
+            shown = ", ".join(LABELS.get(item, item) for item in value)
         elif isinstance(value, list):
             shown = ", ".join(str(item) for item in value)
         else:
@@ -271,7 +260,7 @@ def search(search_id: str) -> ResponseReturnValue:
         vendors=vendors,
         owned=_owned(found),
         summary=profile_summary(found.profile or {}),
-        factor_labels=FACTOR_LABELS,
+        factor_labels=LABELS,
         reading_fields=READING_FIELDS,
         ignored_names=[
             _service_name(resolve_skill(matching.knowledge(), text).code or text)
@@ -407,7 +396,7 @@ def why_not(search_id: str) -> ResponseReturnValue:
         shown_limit=requirement.limit,
         more=len(candidates) > WHY_NOT_CHOICES,
         fit=fit,
-        factor_labels=FACTOR_LABELS,
+        factor_labels=LABELS,
     )
 
 
@@ -434,7 +423,7 @@ def compare(search_id: str) -> ResponseReturnValue:
         fits=fits,
         vendors=vendors,
         factors=[name for name in FACTORS if name in shown],
-        factor_labels=FACTOR_LABELS,
+        factor_labels=LABELS,
     )
 
 

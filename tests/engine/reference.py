@@ -12,6 +12,7 @@ from functools import cache
 
 from rapidfuzz import fuzz
 
+from matcher.engine.factors import FACTORS
 from matcher.engine.factors.cost import COMFORTABLE, IN_BAND, OVER_BUDGET_TO_ZERO
 from matcher.engine.factors.people import GOOD_RATING, PRIOR_RATING, PRIOR_REVIEWS
 from matcher.engine.factors.place import DAY_HOURS
@@ -27,7 +28,7 @@ from matcher.engine.factors.work import (
 from matcher.engine.geography import WORKDAY_HOURS, delivery_class, shared_hours, working_slots
 from matcher.engine.judging import Clock, Judging, Umbrella, clock, load_judging
 from matcher.engine.knowledge import Knowledge, Vocabulary, normalise_term
-from matcher.engine.model import FACTORS, Requirement, VendorRow
+from matcher.engine.model import Requirement, VendorRow
 from matcher.engine.rank import factor_weights
 from matcher.engine.reading import Reading, read
 from matcher.engine.resolve import Resolved, resolve_code, resolve_skill
@@ -57,7 +58,7 @@ def reference_scores(
     reading = read(requirement, knowledge)
     judging = load_judging()
     names = asked(reading, judging)
-    weights = factor_weights(reading, names, knowledge)
+    weights = factor_weights(reading, names)
     resolve = resolver(knowledge)
     judged = rules(reading, judging)
     results = []

@@ -9,13 +9,13 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from matcher.engine.factors import FACTORS
 from matcher.engine.factors.people import GOOD_RATING, PRIOR_RATING, PRIOR_REVIEWS
 from matcher.engine.geography import delivery_class, expand_places
 from matcher.engine.index import build_index
 from matcher.engine.judging import clock, load_judging
 from matcher.engine.model import (
     DELIVERY_MODELS,
-    FACTORS,
     Budget,
     RankedVendor,
     Ranking,
