@@ -35,6 +35,8 @@ SPELLING_LENGTHS = 0.85
 # Languages that put the verb after its object ("Daten erfassen"), and the marks that part a
 # verb from an object.
 VERB_LAST = frozenset({"de"})
+# How a one-word paraphrase may end in the plural, in the five languages.
+PLURAL_ENDINGS = ("s", "es", "n", "en", "x")
 LIST_BREAKS = frozenset({",", ";"})
 # A buyer's description of itself is at most this many words long.
 IDENTITY_WORDS = 6
@@ -194,8 +196,14 @@ def _terms(
             if term is None or (term.caps and not (size == 1 and tokens[window[0]].caps)):
                 continue
             written = _written_as(tokens, window[0], window[-1], term)
-            # A one-word paraphrase stands only as written: "reporting", not "reported".
-            if size == 1 and term.how == "paraphrase" and not written:
+            # A one-word paraphrase stands only as written or as its plural: "reporting", not
+            # "reported"; "animations", "Sektoranalysen".
+            if (
+                size == 1
+                and term.how == "paraphrase"
+                and not written
+                and not _plural_of(tokens[window[0]], term)
+            ):
                 continue
             if how == "lemma" and written:
                 how = term.how
@@ -210,6 +218,11 @@ def _broken(tokens: Sequence[Token], window: list[int]) -> bool:
 
 def _joined(tokens: Sequence[Token], window: list[int]) -> bool:
     return tokens[window[-1]].joins != tokens[window[0]].joins
+
+
+def _plural_of(token: Token, term: Term) -> bool:
+    named = [fold(raw) for raw, _, _ in split_words(term.text) if raw[0].isalnum()]
+    return len(named) == 1 and any(token.folded == named[0] + end for end in PLURAL_ENDINGS)
 
 
 def _written_as(tokens: Sequence[Token], first: int, last: int, term: Term) -> bool:
@@ -230,7 +243,7 @@ def _paraphrases(
     # first stems: one pass over the clause, not one per pattern.
     places: dict[int, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
     for position, stem in enumerate(stems):
-        agent = english and _agent_noun(tokens[words[position]])
+        agent = english and _agent_noun(tokens[words[position]], lexicon.verb_words)
         for pattern, role, key in lexicon.cues.get(stem, ()):
             if role == 0 and agent:
                 continue
@@ -252,6 +265,7 @@ def _paraphrases(
                 for verb in verbs
                 for thing in objects
                 if _pairs(tokens, words, verb, thing, verb_last)
+                and not (english and _participle(tokens, words, verb, thing))
             ),
             None,
         )
@@ -269,9 +283,16 @@ def _paraphrases(
     return result
 
 
-def _agent_noun(token: Token) -> bool:
-    # "managers" shares its stem with "manage", but the people are not the verb.
-    return token.folded.endswith(("er", "ers")) and not token.stem.endswith("er")
+def _agent_noun(token: Token, verbs: frozenset[str]) -> bool:
+    # "managers" shares its stem with "manage", but the people are not the verb; "register"
+    # and "recovers" are verbs as written.
+    word = token.folded
+    return (
+        word.endswith(("er", "ers"))
+        and not token.stem.endswith("er")
+        and word not in verbs
+        and word.removesuffix("s") not in verbs
+    )
 
 
 def _fits(
@@ -304,6 +325,13 @@ def _pairs(
     if gap > GAP:
         return False
     return tokens[first].commas == tokens[last].commas
+
+
+def _participle(
+    tokens: Sequence[Token], words: list[int], verb: tuple[int, int], thing: tuple[int, int]
+) -> bool:
+    # "scanned invoices" is the material ("data entry of scanned invoices"), not the scanning.
+    return thing[0] == verb[1] + 1 and tokens[words[verb[1]]].folded.endswith("ed")
 
 
 def _same_verb(stem: str, verb: str) -> bool:

@@ -70,6 +70,8 @@ class Lexicon:
     cues: Mapping[str, tuple[tuple[int, int, tuple[str, ...]], ...]]
     # One-word verbs by their first letters, to meet other conjugations ("erfasst").
     loose_verbs: Mapping[str, tuple[tuple[int, str], ...]]
+    # One-word verbs as written ("register"), which an ending in -er does not make a person.
+    verb_words: frozenset[str]
     buyer: Buyer
     industries: Mapping[tuple[str, ...], str]
     industry_of: Mapping[str, str]
@@ -209,6 +211,14 @@ def _lexicon(
         patterns=patterns,
         cues={stem: tuple(found) for stem, found in cues.items()},
         loose_verbs={prefix: tuple(found) for prefix, found in loose.items()},
+        verb_words=frozenset(
+            " ".join(_folded(verb))
+            for entry in paraphrases["services"].values()
+            if (block := entry["languages"].get(language.code))
+            for group in (block, *block.get("pairs", ()))
+            for verb in group.get("verbs", ())
+            if len(_folded(verb)) == 1
+        ),
         buyer=Buyer(
             openers=tuple(sorted(openers, key=len, reverse=True)),
             opener_words=frozenset(opener[0] for opener in openers if opener),

@@ -204,3 +204,18 @@ def test_a_verb_in_a_pairs_group_names_the_service_only_with_its_own_objects() -
     assert codes("send them reminders") == ["collections"]
     assert codes("chase the reminders") == []
     assert codes("send debtors flowers") == []
+
+
+def test_a_past_participle_before_its_noun_describes_the_material_not_the_work() -> None:
+    assert services("Data entry of scanned invoices into our ERP") == ["data_entry"]
+    assert "invoice_processing" in services("We need someone to scan our invoices")
+
+
+def test_a_one_word_paraphrase_stands_in_its_plural_too() -> None:
+    assert "design_animation" in services("Online courses with short animations")
+    assert "design_animation" not in services("We animated the courses ourselves")
+
+
+def test_a_verb_ending_in_er_is_a_verb_where_the_data_writes_it_as_one() -> None:
+    assert "collections" in services("Someone to recover debts from customers who pay late")
+    assert "first_notice_of_loss" in services("Register new claims as policyholders call")
