@@ -33,6 +33,8 @@ class Language:
     stemmer: str
     stopwords: frozenset[str]
     conjunctions: frozenset[str]
+    # The accented letters it writes ("ã", "ß"): they settle a tie of small words.
+    letters: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +66,7 @@ def languages_from(data: Mapping[str, Mapping[str, Sequence[str] | str]]) -> dic
             str(entry["stemmer"]),
             frozenset(fold(word) for word in entry["stopwords"]),
             frozenset(fold(word) for word in entry["conjunctions"]),
+            frozenset(str(entry.get("letters", ""))),
         )
         for code, entry in data.items()
     }
@@ -89,7 +92,15 @@ def detect(text: str, languages: Mapping[str, Language]) -> str:
         code: sum(word in language.stopwords for word in folded)
         for code, language in languages.items()
     }
-    best = max(counts, key=lambda code: (counts[code], code == DEFAULT_LANGUAGE))
+    lowered = text.lower()
+    best = max(
+        counts,
+        key=lambda code: (
+            counts[code],
+            sum(lowered.count(letter) for letter in languages[code].letters),
+            code == DEFAULT_LANGUAGE,
+        ),
+    )
     return best if counts[best] > counts.get(DEFAULT_LANGUAGE, 0) else DEFAULT_LANGUAGE
 
 

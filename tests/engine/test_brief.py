@@ -219,3 +219,9 @@ def test_a_one_word_paraphrase_stands_in_its_plural_too() -> None:
 def test_a_verb_ending_in_er_is_a_verb_where_the_data_writes_it_as_one() -> None:
     assert "collections" in services("Someone to recover debts from customers who pay late")
     assert "first_notice_of_loss" in services("Register new claims as policyholders call")
+
+
+def test_a_tie_of_small_words_is_settled_by_the_accented_letters() -> None:
+    # "das" is a small word in German and in Portuguese.
+    assert read_text(knowledge().lexicons, "Análise das vendas").language == "pt"
+    assert read_text(knowledge().lexicons, "Prüfung das Rechnungen").language == "de"
