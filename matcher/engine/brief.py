@@ -15,8 +15,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from matcher.engine.language import Token, detect, fold
-from matcher.engine.language import words as split_words
+from matcher.engine.language import Token, detect
 from matcher.engine.lexicon import LOOSE_VERB, Buyer, How, Level, Lexicon, Term
 
 # At most this many words stand between a verb and its object ("answer all incoming calls").
@@ -221,14 +220,13 @@ def _joined(tokens: Sequence[Token], window: list[int]) -> bool:
 
 
 def _plural_of(token: Token, term: Term) -> bool:
-    named = [fold(raw) for raw, _, _ in split_words(term.text) if raw[0].isalnum()]
+    named = term.spelt
     return len(named) == 1 and any(token.folded == named[0] + end for end in PLURAL_ENDINGS)
 
 
 def _written_as(tokens: Sequence[Token], first: int, last: int, term: Term) -> bool:
     written = [tokens[i].folded for i in range(first, last + 1) if tokens[i].kind != "join"]
-    named = [fold(raw) for raw, _, _ in split_words(term.text) if raw[0].isalnum()]
-    return written == named
+    return tuple(written) == term.spelt
 
 
 def _paraphrases(
@@ -244,12 +242,15 @@ def _paraphrases(
     places: dict[int, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
     for position, stem in enumerate(stems):
         agent = english and _agent_noun(tokens[words[position]], lexicon.verb_words)
-        for pattern, role, key in lexicon.cues.get(stem, ()):
-            if role == 0 and agent:
-                continue
+        for key, standing in lexicon.cues.get(stem, ()):
             end = position + len(key) - 1
-            if tuple(stems[position : end + 1]) == key and _fits(tokens, words, position, end, key):
-                places.setdefault(pattern, ([], []))[role].append((position, end))
+            if tuple(stems[position : end + 1]) != key or not _fits(
+                tokens, words, position, end, key
+            ):
+                continue
+            for pattern, role in standing:
+                if not (role == 0 and agent):
+                    places.setdefault(pattern, ([], []))[role].append((position, end))
         for pattern, verb in loose.get(stem[:LOOSE_VERB], ()):
             if (
                 stem != verb
@@ -360,38 +361,52 @@ def _select(candidates: list[_Candidate], taken: set[int]) -> list[_Candidate]:
 def _spellings(
     lexicon: Lexicon, tokens: Sequence[Token], words: list[int], text: str, taken: set[int]
 ) -> list[_Candidate]:
-    result = []
+    result: list[_Candidate] = []
+    # A slip is a word no name is spelt with ("suport"), long enough to tell.
+    slips = [
+        tokens[i].folded not in lexicon.spelled and len(tokens[i].text) >= SPELLING_MIN_LETTERS
+        for i in words
+    ]
+    if not any(slips):
+        return result
     for size in range(min(SPELLING_WINDOW, len(words)), 0, -1):
         if size not in lexicon.spellings:
             continue
         names, terms, lengths = lexicon.spellings[size]
         for first in range(len(words) - size + 1):
+            unknown = sum(slips[first : first + size])
+            if not unknown or (size > 1 and unknown == size):
+                continue
             window = words[first : first + size]
             if taken.intersection(window) or _joined(tokens, window):
-                continue
-            # A slip is a word no name is spelt with ("suport"), long enough to tell.
-            unknown = [
-                i
-                for i in window
-                if tokens[i].folded not in lexicon.spelled
-                and len(tokens[i].text) >= SPELLING_MIN_LETTERS
-            ]
-            if not unknown or (size > 1 and len(unknown) == size):
                 continue
             query = " ".join(tokens[i].folded for i in window)
             # Names too much shorter or longer cannot reach the cutoff.
             low = bisect_left(lengths, len(query) * SPELLING_LENGTHS)
             high = bisect_right(lengths, len(query) / SPELLING_LENGTHS)
+            if size == 1:
+                numbers: Sequence[int] = range(low, high)
+            else:
+                # Only names that share one of the window's rightly spelt words.
+                sharing = lexicon.spelling_words[size]
+                numbers = sorted(
+                    {
+                        number
+                        for i in window
+                        for number in sharing.get(tokens[i].folded, ())
+                        if low <= number < high
+                    }
+                )
             best = process.extractOne(
                 query,
-                names[low:high],
+                [names[number] for number in numbers],
                 scorer=fuzz.ratio,
                 processor=None,
                 score_cutoff=SPELLING_CUTOFF,
             )
             if best is None:
                 continue
-            term = terms[low + best[2]]
+            term = terms[numbers[best[2]]]
             if term.caps:
                 continue
             snippet, start, end = _span(tokens, window[0], window[-1], text)

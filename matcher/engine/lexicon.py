@@ -27,6 +27,8 @@ class Term:
     text: str
     how: How
     caps: bool
+    # Its words as written, folded ("saisie de donnees").
+    spelt: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +68,9 @@ class Lexicon:
     # (in any order, for names that meet in any order): windows of other lengths are not tried.
     starts: Mapping[str, frozenset[int]]
     patterns: tuple[Pattern, ...]
-    # First stem of a pattern's verb or object -> (pattern, 0 verb / 1 object, stems).
-    cues: Mapping[str, tuple[tuple[int, int, tuple[str, ...]], ...]]
+    # First stem of a pattern's verb or object -> each distinct key (its stems) with the
+    # patterns it stands in: (pattern, 0 verb / 1 object).
+    cues: Mapping[str, tuple[tuple[tuple[str, ...], tuple[tuple[int, int], ...]], ...]]
     # One-word verbs by their first letters, to meet other conjugations ("erfasst").
     loose_verbs: Mapping[str, tuple[tuple[int, str], ...]]
     # One-word verbs as written ("register"), which an ending in -er does not make a person.
@@ -78,6 +81,9 @@ class Lexicon:
     category_of: Mapping[str, str]
     multilingual: tuple[str, frozenset[str]] | None
     spellings: Mapping[int, tuple[tuple[str, ...], tuple[Term, ...], tuple[int, ...]]]
+    # Names of several words by the words they are spelt with: a window with a slip in it is
+    # compared only with the names that share one of its other words.
+    spelling_words: Mapping[int, Mapping[str, tuple[int, ...]]]
 
     def analyser(self) -> Analyser:
         """Return a fresh analyser for this language (stemmers are not shared)."""
@@ -151,7 +157,7 @@ def _lexicon(
         # support" -> "support") would stand for far more than it names.
         if not key or (len(key) == 1 and len(_folded(text)) > 1):
             continue
-        term = Term(level, code, text, how, _abbreviation(text))
+        term = Term(level, code, text, how, _abbreviation(text), _folded(text))
         terms.setdefault(key, term)
         # Names and aliases meet in any order ("processing of payroll"); a paraphrase, being
         # looser already, only in its own.
@@ -170,12 +176,12 @@ def _lexicon(
         for group in (block, *block.get("pairs", ()))
         if group.get("verbs") and group.get("objects")
     )
-    cues: dict[str, list[tuple[int, int, tuple[str, ...]]]] = {}
+    cues: dict[str, dict[tuple[str, ...], list[tuple[int, int]]]] = {}
     loose: dict[str, list[tuple[int, str]]] = {}
     for number, pattern in enumerate(patterns):
         for role, keys in ((0, pattern.verbs), (1, pattern.objects)):
             for key in keys:
-                cues.setdefault(key[0], []).append((number, role, key))
+                cues.setdefault(key[0], {}).setdefault(key, []).append((number, role))
         for key in pattern.verbs:
             if len(key) == 1 and len(key[0]) >= LOOSE_VERB:
                 loose.setdefault(key[0][:LOOSE_VERB], []).append((number, key[0]))
@@ -205,11 +211,15 @@ def _lexicon(
             for names, found, _ in spellings.values()
             for name, term in zip(names, found, strict=True)
         },
+        # Words some name or phrase is spelt with: not slips, whatever they match.
         spelled=frozenset(
-            word for key in spellings.values() for name in key[0] for word in name.split()
+            word for _, _, text, _ in _names(named, paraphrases) for word in _folded(text)
         ),
         patterns=patterns,
-        cues={stem: tuple(found) for stem, found in cues.items()},
+        cues={
+            stem: tuple((key, tuple(places)) for key, places in found.items())
+            for stem, found in cues.items()
+        },
         loose_verbs={prefix: tuple(found) for prefix, found in loose.items()},
         verb_words=frozenset(
             " ".join(_folded(verb))
@@ -241,18 +251,22 @@ def _lexicon(
         ),
         category_of={item["code"]: item["category"] for level, item in named if level == "service"},
         spellings=spellings,
+        spelling_words=_spelling_words(spellings),
     )
 
 
 def _spellings(
     named: list[tuple[str, Mapping[str, Any]]], paraphrases: Mapping[str, Any]
 ) -> dict[int, tuple[tuple[str, ...], tuple[Term, ...], tuple[int, ...]]]:
-    # Names and aliases as written (folded), by number of words, for typo tolerance.
+    # Names and aliases as written (folded), by number of words, for typo tolerance. Not the
+    # paraphrases: a slip is forgiven in a name, and a loose phrase misspelt is too far off.
     grouped: dict[int, dict[str, Term]] = {}
     for level, code, text, how in _names(named, paraphrases):
+        if how == "paraphrase":
+            continue
         folded = _folded(text)
         if folded:
-            term = Term(level, code, text, how, _abbreviation(text))
+            term = Term(level, code, text, how, _abbreviation(text), _folded(text))
             grouped.setdefault(len(folded), {}).setdefault(" ".join(folded), term)
     # Shortest first, so that a look-up compares only names of about the query's length.
     result = {}
@@ -263,6 +277,21 @@ def _spellings(
             tuple(term for _, term in ordered),
             tuple(len(name) for name, _ in ordered),
         )
+    return result
+
+
+def _spelling_words(
+    spellings: Mapping[int, tuple[tuple[str, ...], tuple[Term, ...], tuple[int, ...]]],
+) -> dict[int, dict[str, tuple[int, ...]]]:
+    result: dict[int, dict[str, tuple[int, ...]]] = {}
+    for size, (names, _, _) in spellings.items():
+        if size == 1:
+            continue
+        places: dict[str, list[int]] = {}
+        for number, name in enumerate(names):
+            for word in set(name.split()):
+                places.setdefault(word, []).append(number)
+        result[size] = {word: tuple(found) for word, found in places.items()}
     return result
 
 
