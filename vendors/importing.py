@@ -121,7 +121,8 @@ def _valid_records(
     for row in rows:
         if row.data is None:
             report.rejected += 1
-            report.reject(RowError(row.number, None, row.problem or "unreadable row"))
+            for name, message in row.problems or ((None, "unreadable row"),):
+                report.reject(RowError(row.number, name, message))
             continue
         try:
             record = load_record(row.data)

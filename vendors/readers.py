@@ -9,7 +9,8 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+from xml.parsers import expat
 
 import ijson
 from openpyxl import load_workbook
@@ -25,6 +26,8 @@ MAX_JSON_DEPTH = 4
 MAX_XLSX_PARTS = 200
 MAX_XLSX_BYTES = 512 * 2**20
 MAX_XLSX_RATIO = 200
+XML_CHUNK_BYTES = 2**20
+MAX_FORMULA_SHOWN = 60
 
 
 class CatalogFileError(ValueError):
@@ -39,11 +42,19 @@ class CatalogFileError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class RawRow:
-    """One data row as read: its number from 1, and its fields or why it could not be read."""
+    """One data row as read: its number from 1, and its fields or why they cannot be read.
+
+    A row with problems has no data; each problem names its field (None: the whole row).
+    """
 
     number: int
     data: dict[str, Any] | None
-    problem: str | None = None
+    problems: tuple[tuple[str | None, str], ...] = ()
+
+
+def unreadable(number: int, message: str, field: str | None = None) -> RawRow:
+    """Return a row that could not be read, and why."""
+    return RawRow(number, None, ((field, message),))
 
 
 def format_of(filename: str) -> str:
@@ -66,7 +77,7 @@ def read_rows(path: Path, fmt: str) -> Iterator[RawRow]:
 def count_rows(path: Path, fmt: str) -> int:
     """Count the data rows of a catalog file without holding it in memory."""
     try:
-        return sum(1 for row in read_rows(path, fmt) if row.data is not None or row.problem)
+        return sum(1 for row in read_rows(path, fmt) if row.data is not None or row.problems)
     except CatalogFileError:
         return 0
 
@@ -108,7 +119,7 @@ def _csv_rows(path: Path) -> Iterator[RawRow]:
                     continue
                 if len(cells) > len(columns):
                     problem = f"the row has {len(cells)} cells but the header has {len(columns)}"
-                    yield RawRow(number, None, problem)
+                    yield unreadable(number, problem)
                     continue
                 yield RawRow(number, cells_to_raw(dict(zip(columns, cells, strict=False))))
         except UnicodeDecodeError as error:
@@ -183,10 +194,10 @@ def _jsonl_rows(path: Path) -> Iterator[RawRow]:
                 try:
                     item = json.loads(line)
                 except json.JSONDecodeError as error:
-                    yield RawRow(number, None, f"malformed JSON: {error.msg}")
+                    yield unreadable(number, f"malformed JSON: {error.msg}")
                     continue
                 except (RecursionError, ValueError):
-                    yield RawRow(number, None, "JSON too deeply nested or a number too long")
+                    yield unreadable(number, "JSON too deeply nested or a number too long")
                     continue
                 yield _object_row(number, item)
         except UnicodeDecodeError:
@@ -195,14 +206,14 @@ def _jsonl_rows(path: Path) -> Iterator[RawRow]:
 
 def _object_row(number: int, item: Any) -> RawRow:
     if not isinstance(item, dict):
-        return RawRow(number, None, "each element must be a JSON object (a vendor record)")
+        return unreadable(number, "each element must be a JSON object (a vendor record)")
     return RawRow(number, item)
 
 
 def check_workbook(path: Path) -> None:
     """Refuse a workbook before parsing it if it could be a decompression bomb or reach out:
     too many parts, too much uncompressed XML, an extreme compression ratio, external links
-    or a DTD (XML entity tricks)."""
+    or a DTD (XML entity tricks) anywhere in any part."""
     try:
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
@@ -223,18 +234,43 @@ def check_workbook(path: Path) -> None:
                     )
                 if part.filename.startswith("xl/externalLinks/"):
                     raise CatalogFileError("the workbook links to other files", field="file")
-                if part.filename.endswith((".xml", ".rels")):
-                    with archive.open(part) as handle:
-                        if b"<!DOCTYPE" in handle.read(4096).upper():
-                            raise CatalogFileError("the workbook contains a DTD", field="file")
+            for part in parts:
+                with archive.open(part) as handle:
+                    _refuse_dtd(handle, part.filename)
     except (zipfile.BadZipFile, OSError):
         raise CatalogFileError("the file is not a readable XLSX workbook", field="file") from None
+
+
+def _refuse_dtd(handle: IO[bytes], name: str) -> None:
+    """Read a whole part as XML and refuse it at its document type declaration, if any.
+
+    The XML parser itself finds the declaration, after any comment and in any encoding
+    (a byte search misses <!DOCTYPE in UTF-16). A part that is not XML, such as a picture,
+    stops the parser early; openpyxl's parser would stop at the same place, so it is let be.
+    """
+
+    def refuse(*_: object) -> None:
+        raise CatalogFileError(
+            f"the workbook part {name!r} contains a DTD (a document type declaration); "
+            "a workbook never needs one, and its entities could expand without bound",
+            field="file",
+        )
+
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = refuse
+    try:
+        while chunk := handle.read(XML_CHUNK_BYTES):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError:
+        return
 
 
 def _xlsx_rows(path: Path) -> Iterator[RawRow]:
     check_workbook(path)
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        # Formulas are read as formulas, so that they are refused rather than read as blank.
+        workbook = load_workbook(path, read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
         raise CatalogFileError(
             f"the file is not a readable XLSX workbook ({error})", field="file"
@@ -253,20 +289,36 @@ def _xlsx_rows(path: Path) -> Iterator[RawRow]:
 
 def _sheet_rows(workbook: Any) -> Iterator[RawRow]:
     sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None)
-    if header is None or not any(cell is not None for cell in header):
+    rows = sheet.iter_rows()
+    header = [cell.value for cell in next(rows, ())]
+    if not any(cell is not None for cell in header):
         raise CatalogFileError("the first sheet has no header row", field="file")
     while header and header[-1] is None:
         header = header[:-1]
     columns = check_columns([str(cell or "") for cell in header])
-    for number, values in enumerate(rows, start=1):
-        cells = list(values)
+    for number, row in enumerate(rows, start=1):
+        cells = [cell.value for cell in row]
         if all(cell is None or str(cell).strip() == "" for cell in cells):
             continue
         extra = [cell for cell in cells[len(columns) :] if cell is not None]
         if extra:
             problem = f"the row has values beyond the {len(columns)} header columns"
-            yield RawRow(number, None, problem)
+            yield unreadable(number, problem)
+            continue
+        formulas = tuple(
+            (column, _formula_problem(cell.value))
+            for column, cell in zip(columns, row, strict=False)
+            if cell.data_type == "f"
+        )
+        if formulas:
+            yield RawRow(number, None, formulas)
             continue
         yield RawRow(number, cells_to_raw(dict(zip(columns, cells, strict=False))))
+
+
+def _formula_problem(formula: Any) -> str:
+    # A workbook keeps a formula's last result only if a spreadsheet program saved it, and
+    # that result may be stale: the catalog takes values as typed, never computed.
+    text = str(getattr(formula, "text", None) or formula)
+    shown = text if len(text) <= MAX_FORMULA_SHOWN else text[: MAX_FORMULA_SHOWN - 1] + "…"
+    return f"formulas are not values: the cell holds {shown}; enter the value itself"
