@@ -138,6 +138,14 @@ class RequirementSchema(Schema):
         allow_none=True,
     )
     limit = fields.Integer(load_default=10, strict=True, validate=validate.Range(min=1, max=100))
+    min_confidence = fields.Float(
+        allow_none=True,
+        validate=validate.Range(min=0, max=1),
+        metadata={
+            "description": "show only vendors whose score rests on at least this share (0-1) "
+            "of the weight's known data"
+        },
+    )
     add_services = _services(
         "services (names, aliases or codes) the profile's words ask for but the engine missed: "
         "taken as read from the description"
@@ -196,6 +204,7 @@ class RequirementSchema(Schema):
             hard_constraints=frozenset(data.get("hard_constraints") or ()),
             weights=tuple(sorted((data.get("weights") or {}).items())),
             limit=data.get("limit", 10),
+            min_confidence=data.get("min_confidence"),
             add_services=tuple(data.get("add_services") or ()),
             ignore_services=tuple(data.get("ignore_services") or ()),
         )

@@ -6,7 +6,14 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from matcher.engine.model import BriefReading, Engagement, FactorScore, RankedVendor, Ranking
+from matcher.engine.model import (
+    BriefReading,
+    Confidence,
+    Engagement,
+    FactorScore,
+    RankedVendor,
+    Ranking,
+)
 from matcher.profiles import RequirementSchema
 
 
@@ -42,6 +49,19 @@ class FactorOut(Schema):
     )
 
 
+class ConfidenceOut(Schema):
+    """How sure a score is, and the lowest and highest it could be once unknown data is known."""
+
+    known_weight = fields.Float(
+        required=True, metadata={"description": "share (0-1) of the weight resting on known data"}
+    )
+    unknown = fields.List(
+        fields.String(), required=True, metadata={"description": "factors whose data is unknown"}
+    )
+    low = fields.Float(required=True, metadata={"description": "the score with unknowns at 0"})
+    high = fields.Float(required=True, metadata={"description": "the score with unknowns at 1"})
+
+
 class ResultOut(Schema):
     """One ranked vendor and the explanation of its score."""
 
@@ -51,6 +71,7 @@ class ResultOut(Schema):
     factors = fields.List(fields.Nested(FactorOut), required=True)
     reasons = fields.List(fields.String(), required=True)
     gaps = fields.List(fields.String(), required=True)
+    confidence = fields.Nested(ConfidenceOut, required=True)
 
 
 class ExcludedOut(Schema):
@@ -126,6 +147,10 @@ class MatchOut(Schema):
         fields.String(), metadata={"description": "what the engine could not read or judge"}
     )
     reading = fields.Nested(ReadingOut, required=True)
+    below_confidence = fields.Integer(
+        required=True,
+        metadata={"description": "vendors left out for resting on too little known data"},
+    )
 
 
 class ExclusionOut(Schema):
@@ -162,6 +187,18 @@ def result_data(result: RankedVendor) -> dict[str, Any]:
         "factors": [_factor(factor) for factor in result.factors],
         "reasons": list(result.reasons),
         "gaps": list(result.gaps),
+        "confidence": _confidence(result.confidence),
+    }
+
+
+def _confidence(confidence: Confidence | None) -> dict[str, Any] | None:
+    if confidence is None:
+        return None
+    return {
+        "known_weight": confidence.known_weight,
+        "unknown": list(confidence.unknown),
+        "low": confidence.low,
+        "high": confidence.high,
     }
 
 
@@ -188,6 +225,7 @@ def match_data(ranking: Ranking) -> dict[str, Any]:
         ],
         "notes": list(ranking.notes),
         "reading": reading_data(ranking.reading),
+        "below_confidence": ranking.below_confidence,
     }
 
 

@@ -44,6 +44,8 @@ class Requirement:
     hard_constraints: frozenset[str] = frozenset()
     weights: tuple[tuple[str, float], ...] = ()
     limit: int = 10
+    # Results resting on less of the weight's known data than this share (0-1) are not shown.
+    min_confidence: float | None = None
     # Corrections of the reading: services the words ask for that the engine missed (taken as
     # read from the description), and services it misread (never read from these words).
     add_services: tuple[str, ...] = ()
@@ -102,6 +104,17 @@ class Exclusion:
 
 
 @dataclass(frozen=True, slots=True)
+class Confidence:
+    """How sure a score is: the share of the weight resting on known data, the factors whose
+    data is unknown, and the lowest and highest the score could be once they were known."""
+
+    known_weight: float
+    unknown: tuple[str, ...]
+    low: float
+    high: float
+
+
+@dataclass(frozen=True, slots=True)
 class RankedVendor:
     """One vendor's place in a ranking and the explanation of its score."""
 
@@ -114,6 +127,7 @@ class RankedVendor:
     reasons: tuple[str, ...]
     gaps: tuple[str, ...]
     excluded_by: tuple[Exclusion, ...] = ()
+    confidence: Confidence | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,3 +198,5 @@ class Ranking:
     relaxations: tuple[Relaxation, ...] = ()
     notes: tuple[str, ...] = field(default=())
     reading: BriefReading = field(default_factory=BriefReading)
+    # Allowed vendors left out for resting on too little known data (`min_confidence`).
+    below_confidence: int = 0

@@ -9,6 +9,7 @@ from matcher.engine.factors.place import excluded
 from matcher.engine.index import CatalogIndex
 from matcher.engine.knowledge import Knowledge
 from matcher.engine.model import (
+    Confidence,
     Exclusion,
     FactorScore,
     RankedVendor,
@@ -73,7 +74,11 @@ def factor_weights(reading: Reading, names: tuple[str, ...]) -> dict[str, float]
 def rank(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Ranking:
     """Return the best vendors for a requirement, explained, with what was excluded and why."""
     evaluation = evaluate(reading, index, knowledge)
-    candidates = np.flatnonzero(evaluation.allowed)
+    shown = evaluation.allowed
+    least = reading.requirement.min_confidence
+    if least is not None:
+        shown = shown & (known_weight(evaluation) >= least - 1e-9)
+    candidates = np.flatnonzero(shown)
     top = _best(candidates, evaluation.total, index.tiebreak, reading.requirement.limit)
     results = tuple(
         explain(evaluation, index, knowledge, int(row), rank=position + 1)
@@ -85,6 +90,7 @@ def rank(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Ranking
             EXCLUDED_COUNTRIES, evaluation.banned
         )
     short = len(candidates) < reading.requirement.limit
+    below = int(evaluation.allowed.sum()) - len(candidates)
     return Ranking(
         engagement=reading.engagement,
         results=results,
@@ -96,6 +102,30 @@ def rank(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Ranking
         relaxations=relaxations(reading, index, knowledge, evaluation) if short else (),
         notes=_notes(reading, evaluation),
         reading=reading.brief,
+        below_confidence=below,
+    )
+
+
+def known_weight(evaluation: Evaluation) -> np.ndarray:
+    """Return, for every vendor, the share of the weight that rests on its known data."""
+    share = np.zeros(len(evaluation.total))
+    for name, factor in evaluation.factors.items():
+        share += evaluation.weights[name] * factor.known
+    return share
+
+
+def _confidence(total: float, scores: list[FactorScore]) -> Confidence:
+    # Unknown data scores its neutral value; known, it could score anything from 0 to 1.
+    unknown = [item for item in scores if not item.known and item.weight > 0]
+    known = sum(item.weight for item in scores if item.known)
+    weights = sum(item.weight for item in scores) or 1.0
+    low = total - sum(100 * item.weight * item.score for item in unknown)
+    high = total + sum(100 * item.weight * (1 - item.score) for item in unknown)
+    return Confidence(
+        known_weight=round(known / weights, 3),
+        unknown=tuple(item.name for item in unknown),
+        low=round(max(low, 0.0), 1),
+        high=round(min(high, 100.0), 1),
     )
 
 
@@ -197,9 +227,10 @@ def explain(
         others = [item for item in exclusions if item.constraint != EXCLUDED_COUNTRIES]
         merged = "; ".join([reason, *(item.reason for item in geography)])
         exclusions = [Exclusion(EXCLUDED_COUNTRIES, merged), *others]
+    total = float(evaluation.total[row])
     return RankedVendor(
         rank=rank,
-        score=round(float(evaluation.total[row]), 1),
+        score=round(total, 1),
         vendor_id=vendor.id,
         name=vendor.name,
         tags=vendor.tags,
@@ -207,4 +238,5 @@ def explain(
         reasons=reasons,
         gaps=gaps,
         excluded_by=tuple(exclusions),
+        confidence=_confidence(total, scores),
     )

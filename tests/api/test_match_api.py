@@ -112,6 +112,7 @@ def test_a_match_answers_in_the_contracts_shape(client: FlaskClient) -> None:
         "relaxations",
         "notes",
         "reading",
+        "below_confidence",
     }
     assert body["reading"]["services"][0]["code"] == "customer_support"
     assert body["considered"] == 4
@@ -258,6 +259,27 @@ def test_unknown_data_is_a_gap_never_a_reason(client: FlaskClient) -> None:
     assert not any("not listed" in reason for reason in krakow["reasons"])
 
 
+@pytest.mark.usefixtures("catalog")
+def test_each_result_says_how_sure_its_score_is_and_min_confidence_cuts_the_unsure(
+    client: FlaskClient,
+) -> None:
+    profile = {"skills": ["financial modelling"], "team_size": 10, "certifications": ["SOC 2"]}
+    body = match(client, profile)
+    by_id = {result["vendor"]["id"]: result for result in body["results"]}
+    krakow, pune = by_id["krakow-ledger"]["confidence"], by_id["pune-equity"]["confidence"]
+    # Krakow lists no headcount, no certifications and no reviews.
+    assert {"capacity", "certifications", "track_record"} <= set(krakow["unknown"])
+    assert krakow["low"] < by_id["krakow-ledger"]["score"] < krakow["high"]
+    assert pune["known_weight"] == 1.0
+    assert pune["low"] == pune["high"] == by_id["pune-equity"]["score"]
+    assert body["below_confidence"] == 0
+
+    sure = match(client, {**profile, "min_confidence": 0.9})
+    assert "krakow-ledger" not in ids(sure)
+    assert "pune-equity" in ids(sure)
+    assert sure["below_confidence"] >= 1
+
+
 @pytest.mark.parametrize(
     ("profile", "field"),
     [
@@ -281,6 +303,7 @@ def test_unknown_data_is_a_gap_never_a_reason(client: FlaskClient) -> None:
         ({"skills": ["x"], "weights": {"skills": -1}}, "weights"),
         ({"skills": ["x"], "limit": 0}, "limit"),
         ({"skills": ["x"], "limit": 101}, "limit"),
+        ({"skills": ["x"], "min_confidence": 1.5}, "min_confidence"),
         ({"skills": "customer support"}, "skills"),
     ],
 )

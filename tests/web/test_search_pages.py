@@ -138,6 +138,21 @@ def test_a_fixed_form_gives_results_with_scores_bars_reasons_and_the_engagement_
     assert "vendors considered" in page
 
 
+def test_each_result_says_how_sure_its_score_is_and_unsure_ones_can_be_left_out(
+    buyer: FlaskClient,
+) -> None:
+    _, page = run(buyer, skills="Customer support", team_size="100")
+    assert "Could be <strong>" in page or "Sure: every weighted factor" in page
+
+    _, strict = run(buyer, skills="Customer support", team_size="100", min_confidence="1")
+    shown, every = ranked(strict), ranked(page)
+    assert len(shown) < len(every)
+    assert "Could be <strong>" not in strict
+    assert f"{len(every) - len(shown)} not shown: their scores rest on less known data" in strict
+
+    assert submit(buyer, skills="Customer support", min_confidence="2").status_code == 422
+
+
 def test_a_permalink_reproduces_the_search_for_a_colleague(
     buyer: FlaskClient, signed_in: Client
 ) -> None:
