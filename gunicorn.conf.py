@@ -14,12 +14,17 @@ import shutil
 import tempfile
 from typing import Any
 
+from matcher.gunicorn_worker import CLIENT_TIMEOUT_VARIABLE, DEFAULT_CLIENT_TIMEOUT, client_timeout
+
 bind = os.environ.get("MATCHER_BIND", "127.0.0.1:8000")
 # Matching is CPU work in numpy: one process per core, a few threads each for the waits on
 # the database.
 workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 2))
 threads = int(os.environ.get("MATCHER_THREADS", "4"))
-worker_class = "gthread"
+# gthread, but requests are read and answers sent by the worker's main loop: a slow client
+# holds a connection, never a thread, and gets MATCHER_CLIENT_TIMEOUT seconds (see the README).
+worker_class = "matcher.gunicorn_worker.ClientBoundWorker"
+client_timeout(os.environ.get(CLIENT_TIMEOUT_VARIABLE, DEFAULT_CLIENT_TIMEOUT))
 # Load the app (and its matching knowledge) once, before forking: quicker starts, shared memory.
 preload_app = True
 timeout = int(os.environ.get("MATCHER_WORKER_TIMEOUT", "60"))
@@ -62,7 +67,11 @@ max_requests_jitter = max_requests // 10
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("MATCHER_GUNICORN_LOG_LEVEL", "info")
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn believes no forwarded header from anyone (by default it trusts X-Forwarded-Proto and
+# SCRIPT_NAME from 127.0.0.1): the app alone reads them, from MATCHER_PROXY_HOPS proxies.
+forwarded_allow_ips = ""
+secure_scheme_headers: dict[str, str] = {}
+forwarder_headers = ""
 
 # glibc gives every thread a malloc arena of its own; the engine's large temporary numpy arrays
 # then fault pages in again on each request (at 100k vendors, 7-8 ms of kernel time a match).

@@ -21,6 +21,7 @@ from flask.cli import AppGroup, with_appcontext
 from werkzeug.serving import run_simple
 
 from matcher import db, job_commands, migrate
+from matcher.schema_check import needs_database, needs_schema
 from vendors import catalog
 from vendors.access import (
     ROLES,
@@ -47,6 +48,7 @@ vendors_cli = AppGroup("vendors", help="Import, export and generate vendor catal
 
 @db_cli.command("upgrade")
 @click.argument("revision", default="head")
+@needs_database
 def db_upgrade(revision: str) -> None:
     """Create or upgrade the schema (no data is loaded)."""
     migrate.upgrade(db.engine(), revision)
@@ -55,6 +57,7 @@ def db_upgrade(revision: str) -> None:
 
 @db_cli.command("downgrade")
 @click.argument("revision")
+@needs_database
 def db_downgrade(revision: str) -> None:
     """Downgrade the schema to a revision (e.g. -1 or base)."""
     migrate.downgrade(db.engine(), revision)
@@ -62,6 +65,7 @@ def db_downgrade(revision: str) -> None:
 
 
 @db_cli.command("current")
+@needs_database
 def db_current() -> None:
     """Show the schema's revision and the newest one."""
     click.echo(f"current: {migrate.current_revision(db.engine())}")
@@ -70,6 +74,7 @@ def db_current() -> None:
 
 @db_cli.command("revision")
 @click.option("-m", "--message", required=True, help="What the migration changes.")
+@needs_database
 def db_revision(message: str) -> None:
     """Write a migration for the difference between the models and the schema."""
     migrate.revision(db.engine(), message)
@@ -151,6 +156,7 @@ def _progress_lines(name: str, total: int) -> Callable[[int], None]:
     is_flag=True,
     help="Run it as a job on the queue (a `flask jobs worker` runs it); follow its progress.",
 )
+@needs_schema
 def vendors_import(
     file: Path, dry_run: bool, on_error: str, progress: bool, background: bool
 ) -> None:
@@ -167,6 +173,7 @@ def vendors_import(
 
 @vendors_cli.command("export")
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@needs_schema
 def vendors_export(file: Path) -> None:
     """Export the catalog to a file (.csv, .json or .jsonl, from the suffix)."""
     try:
@@ -192,6 +199,7 @@ def vendors_generate(count: int, file: Path, seed: int) -> None:
 @keys_cli.command("create")
 @click.option("--role", type=ROLE, required=True, help="What the key may do.")
 @click.option("--name", help="Who or what the key is for.")
+@needs_schema
 def keys_create(role: str, name: str | None) -> None:
     """Create an API key; it is printed once, alone on the last line."""
     key, secret = create_key(db.session(), role, name)
@@ -202,6 +210,7 @@ def keys_create(role: str, name: str | None) -> None:
 
 @keys_cli.command("revoke")
 @click.argument("key_id")
+@needs_schema
 def keys_revoke(key_id: str) -> None:
     """Revoke an API key by its id (the part after vmk_)."""
     if not revoke_key(db.session(), key_id):
@@ -214,6 +223,7 @@ def keys_revoke(key_id: str) -> None:
 @click.argument("email")
 @click.option("--role", type=ROLE, required=True)
 @click.option("--password", required=True, help="At least 8 characters.")
+@needs_schema
 def users_create(email: str, role: str, password: str) -> None:
     """Create a web user."""
     if len(password) < MIN_PASSWORD:
@@ -229,6 +239,7 @@ def users_create(email: str, role: str, password: str) -> None:
 @users_cli.command("password")
 @click.argument("email")
 @click.option("--password", required=True, help="At least 8 characters.")
+@needs_schema
 def users_password(email: str, password: str) -> None:
     """Set a web user's password; their open sessions end."""
     if len(password) < MIN_PASSWORD:
@@ -260,6 +271,7 @@ def demo_catalog_path() -> Path:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--serve/--no-serve", default=True, help="Start the server after loading.")
+@needs_database
 def demo(host: str, port: int, serve: bool) -> None:
     """Upgrade the schema, load the demo catalog and serve the app."""
     migrate.upgrade(db.engine())

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import logging
+from contextlib import suppress
 from typing import Any
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
@@ -80,5 +85,13 @@ def settle(apply: bool) -> None:
 
 def _close_session(_error: BaseException | None) -> None:
     db_session = g.pop("db_session", None)
-    if db_session is not None:
+    if db_session is None:
+        return
+    try:
         db_session.close()
+    except SQLAlchemyError as error:
+        # The connection died under the request (a database restart): its answer is already
+        # made, so the connection is thrown away rather than the answer turned into a 500.
+        log.warning("closing a session failed: %s", type(error).__name__)
+        with suppress(SQLAlchemyError):
+            db_session.invalidate()

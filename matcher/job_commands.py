@@ -14,6 +14,7 @@ from flask.cli import AppGroup
 
 from matcher import db
 from matcher.jobs import queue
+from matcher.schema_check import needs_schema
 from vendors.audit import Actor
 from vendors.jobs import DONE, FAILED, JobNotFound, describe_job, get_job
 from vendors.models import Job
@@ -24,6 +25,7 @@ POLL_SECONDS = 0.5
 
 @jobs_cli.command("worker")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 16))
+@needs_schema
 def jobs_worker(workers: int) -> None:
     """Run a job worker until stopped.
 
@@ -37,6 +39,7 @@ def jobs_worker(workers: int) -> None:
 @jobs_cli.command("show")
 @click.argument("job_id")
 @click.option("--follow/--no-follow", default=False, help="Show progress until the job ends.")
+@needs_schema
 def jobs_show(job_id: str, follow: bool) -> None:
     """Show a job: its state, progress and, at the end, its report."""
     try:

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import fields
+from functools import cache
 from typing import Any
 
 from flask import Flask, current_app, g
@@ -179,7 +180,13 @@ def index_holder() -> CatalogIndexHolder:
     return holder
 
 
+@cache
+def shipped_knowledge() -> Knowledge:
+    """Return the knowledge shipped in `matcher/data/`, read once per process (it never changes)."""
+    return load_knowledge()
+
+
 def init_app(app: Flask) -> None:
     """Load the matching knowledge once and set up the index holder."""
-    app.extensions["knowledge"] = load_knowledge()
+    app.extensions["knowledge"] = shipped_knowledge()
     app.extensions["catalog_index"] = CatalogIndexHolder(app.extensions["knowledge"])

@@ -82,6 +82,7 @@ class Server:
         self.key = key
         self.log = folder / "gunicorn.log"
         self.metrics_dir = Path(env["PROMETHEUS_MULTIPROC_DIR"])
+        self.workers = int(env.get("WEB_CONCURRENCY", WORKERS))
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -110,7 +111,7 @@ class Server:
                 ready = self.request("GET", "/readyz", timeout=5).status == 200
             except OSError:
                 ready = False
-            if ready and len(self.worker_pids()) == WORKERS:
+            if ready and len(self.worker_pids()) == self.workers:
                 return
             time.sleep(0.1)
         raise AssertionError(f"gunicorn was not ready within {START_SECONDS} s:\n{self.tail()}")

@@ -22,9 +22,15 @@ _SPACES = re.compile(r"\s+")
 
 
 @cache
-def _aliases() -> dict[str, dict[str, str]]:
+def _alias_data() -> dict[str, dict[str, str]]:
     text = resources.files("vendors").joinpath("data/code_aliases.json").read_text("utf-8")
-    data = json.loads(text)
+    data: dict[str, dict[str, str]] = json.loads(text)
+    return data
+
+
+@cache
+def _aliases() -> dict[str, dict[str, str]]:
+    data = _alias_data()
     return {
         kind: {_key(name): code for name, code in data[kind].items()}
         for kind in ("countries", "languages")
@@ -55,6 +61,19 @@ def country_code(value: str) -> str:
     if found is None:
         raise UnknownCode(f"unknown country {value!r}: use an ISO 3166 code or English name")
     return str(found.alpha_2)
+
+
+@cache
+def country_spellings() -> tuple[str, ...]:
+    """Return every spelling `country_code` knows, as the standard writes it: codes and names."""
+    attributes = ("alpha_2", "alpha_3", "numeric", "name", "official_name", "common_name")
+    found = {
+        str(value)
+        for country in pycountry.countries
+        for attribute in attributes
+        if (value := getattr(country, attribute, None))
+    }
+    return tuple(sorted(found | set(_alias_data()["countries"])))
 
 
 @lru_cache(maxsize=4096)

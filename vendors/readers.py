@@ -142,8 +142,8 @@ def _json_rows(path: Path) -> Iterator[RawRow]:
                 raise CatalogFileError(
                     "a .json catalog must be an array of vendor objects", field="file"
                 )
-            for number, item in enumerate(_elements(events), start=1):
-                yield _object_row(number, item)
+            for number, (item, repeated) in enumerate(_elements(events), start=1):
+                yield _object_row(number, item) if repeated is None else _repeated(number, repeated)
             for _ in events:
                 raise CatalogFileError("there is more JSON after the array", field="file")
         except ijson.JSONError as error:
@@ -154,11 +154,13 @@ def _json_rows(path: Path) -> Iterator[RawRow]:
             raise CatalogFileError("the file is not UTF-8 text", field="file") from None
 
 
-def _elements(events: Iterator[tuple[str, Any]]) -> Iterator[Any]:
+def _elements(events: Iterator[tuple[str, Any]]) -> Iterator[tuple[Any, str | None]]:
     # Build each element of the top-level array from parser events, refusing nesting that no
     # vendor record has: a deeply nested element would otherwise cost memory without bound.
+    # Each element comes with the first key that one of its objects gives twice, if any.
     stack: list[Any] = []
     keys: list[Any] = []
+    repeated: str | None = None
     for event, value in events:
         if event in ("start_map", "start_array"):
             if len(stack) >= MAX_JSON_DEPTH:
@@ -178,11 +180,36 @@ def _elements(events: Iterator[tuple[str, Any]]) -> Iterator[Any]:
             keys.pop()
             value = stack.pop()
         if not stack:
-            yield value
+            yield value, repeated
+            repeated = None
         elif isinstance(stack[-1], dict):
+            if repeated is None and keys[-1] in stack[-1]:
+                repeated = keys[-1]
             stack[-1][keys[-1]] = value
         else:
             stack[-1].append(value)
+
+
+class RepeatedKey(ValueError):
+    """A JSON object gives the same key twice: readers disagree on which value counts."""
+
+    def __init__(self, key: str):
+        super().__init__(f"the key {key!r} appears twice in one object")
+        self.key = key
+
+
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Build a JSON object, refusing a key given twice (a `json.loads` object_pairs_hook)."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise RepeatedKey(key)
+        found[key] = value
+    return found
+
+
+def _repeated(number: int, key: str) -> RawRow:
+    return unreadable(number, str(RepeatedKey(key)) + ": which value is meant is unclear", key)
 
 
 def _jsonl_rows(path: Path) -> Iterator[RawRow]:
@@ -192,9 +219,12 @@ def _jsonl_rows(path: Path) -> Iterator[RawRow]:
                 if not line.strip():
                     continue
                 try:
-                    item = json.loads(line)
+                    item = json.loads(line, object_pairs_hook=unique_keys)
                 except json.JSONDecodeError as error:
                     yield unreadable(number, f"malformed JSON: {error.msg}")
+                    continue
+                except RepeatedKey as error:
+                    yield _repeated(number, error.key)
                     continue
                 except (RecursionError, ValueError):
                     yield unreadable(number, "JSON too deeply nested or a number too long")

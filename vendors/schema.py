@@ -21,11 +21,48 @@ MAX_COUNT = 2**31 - 1
 TAG_VALUES = ("BPO", "KPO")
 LIST_SEPARATOR = ";"
 _SPACES = re.compile(r"\s+")
-# Control characters other than tab and line breaks have no place in a catalog, and
+# Character classes, written so that Python and ECMA-262 (the OpenAPI document's patterns) read
+# them alike. Control characters other than tab and line breaks have no place in a catalog, and
 # PostgreSQL cannot store NUL at all.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# One scan finds both: control characters and lone surrogates (not encodable as UTF-8).
-_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+CONTROL_CHARACTERS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+# What Python's str.strip() removes, less the control characters refused anyway.
+SPACES = r"\t\n\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# Direction overrides, embeddings and isolates reorder the text around them as it is shown, so
+# that what a reader sees is not what is stored ("Trojan Source"); no catalog text needs them.
+# The marks U+200E and U+200F only give neutral characters a direction, and are kept.
+DIRECTION_CONTROLS = r"\u202a-\u202e\u2066-\u2069"
+# Characters that show nothing (besides the direction controls, refused anyway): soft hyphen,
+# zero-width spaces and joiners, direction marks, fillers that are letters in name only,
+# variation selectors, invisible operators. Inside visible text they are kept (joiners shape
+# Persian and Indic words and emoji); text of nothing else is blank.
+INVISIBLE = (
+    r"\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2060-\u2065"
+    r"\u206a-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb"
+)
+# The same beyond the Basic Multilingual Plane (tag characters, musical and hieroglyph format
+# controls, more selectors): a pattern in the OpenAPI document cannot name these alike.
+_INVISIBLE_ASTRAL = (
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e007f\U000e0100-\U000e01ef"
+)
+_CONTROL = re.compile(f"[{CONTROL_CHARACTERS}]")
+_DIRECTION = re.compile(f"[{DIRECTION_CONTROLS}]")
+# One scan finds them all: control characters, direction overrides and lone surrogates (not
+# encodable as UTF-8).
+_UNSTORABLE = re.compile(f"[{CONTROL_CHARACTERS}{DIRECTION_CONTROLS}\ud800-\udfff]")
+_BLANK = re.compile(f"[\\s{INVISIBLE}{_INVISIBLE_ASTRAL}]*")
+# A website: an http(s) address with a host, or a bare host name such as www.acme.example,
+# which is taken as https. No spaces or invisible characters, no user name or password.
+_NOT_IN_URLS = f"{CONTROL_CHARACTERS}{DIRECTION_CONTROLS}{SPACES}{INVISIBLE}"
+_URL_CHARACTER = f"[^{_NOT_IN_URLS}]"
+_HOST_PART = f"[^{_NOT_IN_URLS}/?#@:.\\[\\]\\\\]+"
+_REST = f"(?:[/?#]{_URL_CHARACTER}*)?"
+WEB_ADDRESS = f"[Hh][Tt][Tt][Pp][Ss]?://{_HOST_PART}(?:\\.{_HOST_PART})*(?::[0-9]{{1,5}})?{_REST}"
+BARE_HOST = f"{_HOST_PART}(?:\\.{_HOST_PART})+{_REST}"
+_WEB_ADDRESS, _BARE_HOST = re.compile(WEB_ADDRESS), re.compile(BARE_HOST)
+HTTPS = "https://"
+MAX_WEBSITE_LENGTH = 500
+MAX_BARE_HOST_LENGTH = MAX_WEBSITE_LENGTH - len(HTTPS)
 
 Record = dict[str, Any]
 
@@ -35,13 +72,23 @@ def clean_text(value: str) -> str:
     return _SPACES.sub(" ", value).strip()
 
 
+def is_blank(value: str) -> bool:
+    """Say whether text shows nothing: only spaces and invisible characters, or none."""
+    return _BLANK.fullmatch(value) is not None
+
+
 def check_text(value: str) -> str:
-    """Return the text if it is storable Unicode without control characters; else raise."""
+    """Return the text if it is storable Unicode that shows as stored; else raise."""
     found = _UNSTORABLE.search(value)
     if found is None:
         return value
     if _CONTROL.match(found.group()):
         raise ValidationError("Contains a control character.")
+    if _DIRECTION.match(found.group()):
+        raise ValidationError(
+            f"Contains a direction override (U+{ord(found.group()):04X}), which shows the "
+            "text in another order than it is stored."
+        )
     raise ValidationError("Is not valid Unicode text.")
 
 
@@ -66,11 +113,34 @@ class Text(fields.String):
     ) -> str | None:
         text = check_text(super()._deserialize(value, attr, data, **kwargs))
         text = clean_text(text) if self.collapse else text.strip()
+        if is_blank(text):
+            text = ""
         if len(text) > self.max_length:
             raise ValidationError(f"Longer than {self.max_length} characters.")
         if not text and not self.allow_none:
             raise ValidationError("May not be blank.")
         return text or None
+
+
+class Website(Text):
+    """A web address: http or https, with a host; a bare host name is taken as https."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(max_length=MAX_WEBSITE_LENGTH, **kwargs)
+
+    def _deserialize(  # type: ignore[override]
+        self, value: Any, attr: str | None, data: Any, **kwargs: Any
+    ) -> str | None:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if text is None or _WEB_ADDRESS.fullmatch(text):
+            return text
+        if _BARE_HOST.fullmatch(text):
+            if len(text) > MAX_BARE_HOST_LENGTH:
+                raise ValidationError(f"Longer than {MAX_WEBSITE_LENGTH} characters with https://.")
+            return HTTPS + text
+        raise ValidationError(
+            "Give a web address: http:// or https:// and a host name, e.g. https://acme.example."
+        )
 
 
 class Code(fields.Field[str | None]):
@@ -84,7 +154,7 @@ class Code(fields.Field[str | None]):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | None:
         if not isinstance(value, str):
             raise ValidationError("Not a valid string.")
-        if not check_text(value).strip():
+        if is_blank(check_text(value)):
             return None
         try:
             return self.normalise(value)
@@ -123,7 +193,7 @@ class TextList(fields.Field[list[str] | None]):
             except ValidationError as error:
                 problems.append(str(error))
                 continue
-            if not text:
+            if is_blank(text):
                 continue
             if len(text) > MAX_ITEM_LENGTH:
                 problems.append(f"An item is longer than {MAX_ITEM_LENGTH} characters.")
@@ -254,7 +324,7 @@ class VendorRecordSchema(Schema):
     rating = Amount(maximum=5)
     review_count = WholeNumber()
     description = Text(max_length=MAX_TEXT_LENGTH, collapse=False)
-    website = Text(max_length=500)
+    website = Website()
 
     @validates_schema
     def check_rate_band(self, data: Mapping[str, Any], **kwargs: Any) -> None:

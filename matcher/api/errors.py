@@ -9,7 +9,15 @@ from typing import Any
 from flask import Flask, Response, current_app, jsonify, request
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    PendingRollbackError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -51,6 +59,7 @@ class Problem:
 
 
 BUSY = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+UNAVAILABLE = "The database cannot be reached just now; nothing was applied. Retry shortly."
 
 
 def explain(error: Exception) -> Problem:
@@ -93,6 +102,15 @@ def explain(error: Exception) -> Problem:
         case OperationalError() if "database is locked" in str(error.orig):
             message = "The catalog is busy with another write (an import?); retry shortly."
             return Problem(503, message, headers=BUSY)
+        case DBAPIError() if error.connection_invalidated or isinstance(
+            error, OperationalError | InterfaceError
+        ):
+            # The database went away (a restart, a failover, the network): nothing was applied.
+            log.warning("database unavailable: %s", type(error.orig).__name__)
+            return Problem(503, UNAVAILABLE, headers=BUSY)
+        case DisconnectionError() | PoolTimeout() | PendingRollbackError():
+            log.warning("database unavailable: %s", type(error).__name__)
+            return Problem(503, UNAVAILABLE, headers=BUSY)
         case CSRFError():
             message = "The form expired or came from another site; reload the page and retry."
             return Problem(400, message)

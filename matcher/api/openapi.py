@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pycountry
@@ -21,20 +21,29 @@ from marshmallow import fields, validate
 from swagger_ui_bundle import swagger_ui_path
 
 from matcher.api import audit, jobs, match_schemas, prospect_schemas, schemas
+from matcher.config import DEFAULTS
 from matcher.engine.factors import FACTORS
-from matcher.engine.knowledge import load_knowledge
+from matcher.matching import shipped_knowledge
 from matcher.profiles import Places, RequirementSchema
-from vendors.codes import country_code, currency_code, language_code
+from vendors.codes import country_code, country_spellings, currency_code, language_code
 from vendors.schema import (
+    BARE_HOST,
+    CONTROL_CHARACTERS,
+    DIRECTION_CONTROLS,
+    INVISIBLE,
+    MAX_BARE_HOST_LENGTH,
     MAX_COUNT,
     MAX_ITEM_LENGTH,
     MAX_LIST_ITEMS,
     RESERVED_IDS,
+    SPACES,
+    WEB_ADDRESS,
     Code,
     Tags,
     Text,
     TextList,
     VendorRecordSchema,
+    Website,
     normalise_tag,
 )
 
@@ -89,32 +98,36 @@ def _operation(
 
 # What the service's own field types accept, as JSON Schema. The patterns are written so that
 # ECMA-262 (OpenAPI) and Python read them alike: (?![\s\S]) is the end of the text, where `$`
-# would also allow a final line break in Python.
+# would also allow a final line break in Python. The character classes are the record schema's.
 _END = r"(?![\s\S])"
-# Control characters (tab and line breaks aside) are refused in every text.
-CONTROL_CHARACTERS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
-# What Python's str.strip() removes, less the control characters refused anyway.
-SPACES = r"\t\n\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-TEXT_PATTERN = f"^[^{CONTROL_CHARACTERS}]*{_END}"
-NON_BLANK_PATTERN = (
-    f"^[^{CONTROL_CHARACTERS}]*[^{CONTROL_CHARACTERS}{SPACES}][^{CONTROL_CHARACTERS}]*{_END}"
+# Control characters (tab and line breaks aside) and direction overrides are refused in every
+# text; text of nothing but spaces and invisible characters is blank.
+REFUSED = CONTROL_CHARACTERS + DIRECTION_CONTROLS
+TEXT_PATTERN = f"^[^{REFUSED}]*{_END}"
+BLANK_PATTERN = f"^[{SPACES}{INVISIBLE}]*{_END}"
+NON_BLANK_PATTERN = f"^[^{REFUSED}]*[^{REFUSED}{SPACES}{INVISIBLE}][^{REFUSED}]*{_END}"
+ITEM_PATTERN = f"^[^{REFUSED};]*{_END}"
+# A web address, or a bare host name that https:// is put before (so it must leave room for it).
+_BARE_HOST = f"(?=[^{SPACES}]{{1,{MAX_BARE_HOST_LENGTH}}}[{SPACES}]*{_END}){BARE_HOST}"
+WEBSITE_PATTERN = (
+    f"^([{SPACES}{INVISIBLE}]*|[{SPACES}]*({WEB_ADDRESS}|{_BARE_HOST})[{SPACES}]*){_END}"
 )
-ITEM_PATTERN = f"^[^{CONTROL_CHARACTERS};]*{_END}"
 _TAG = "[Bb][Pp][Oo]|[Kk][Pp][Oo]"
 TAG_ITEM_PATTERN = f"^[{SPACES}]*({_TAG}|[Bb][Oo][Tt][Hh])[{SPACES}]*{_END}"
 TAG_FILTER_PATTERN = f"^([{SPACES}]*|{_TAG}){_END}"
-# Vocabularies too large to list: the document names them as formats and describes them.
+BLANK = {"type": "string", "pattern": BLANK_PATTERN}
+# Countries and regions are listed once, as components, in every spelling the service knows,
+# as the standard writes it and in capitals and small letters.
+COUNTRY = {"$ref": "#/components/schemas/Country"}
+REGION = {"$ref": "#/components/schemas/Region"}
+VOCABULARIES: dict[Callable[[str], str], list[dict[str, Any]]] = {country_code: [COUNTRY]}
+# The languages (ISO 639-3 has nearly 8,000) are too many to list: a format names them.
 FORMATS: dict[Callable[[str], str], tuple[str, str]] = {
-    country_code: (
-        "country",
-        "a country: ISO 3166 alpha-2, alpha-3 or numeric code, or English name, any case",
-    ),
     language_code: (
         "language",
         "a language: ISO 639-1, 639-2 or 639-3 code, or English name, any case",
     ),
 }
-PLACE = ("place", "a country (code or English name) or a region such as Eastern Europe or LATAM")
 VENDOR_ID = {
     "name": "vendor_id",
     "in": "path",
@@ -159,8 +172,8 @@ UPLOAD = {
 }
 
 
-def build_spec() -> dict[str, Any]:
-    """Return the OpenAPI 3 document of every endpoint."""
+def build_spec(*, max_page_size: int = DEFAULTS["MAX_PAGE_SIZE"]) -> dict[str, Any]:
+    """Return the OpenAPI 3 document of every endpoint, for the largest page allowed."""
     plugin = MarshmallowPlugin()
     spec = APISpec(
         title="Vendor matcher API",
@@ -174,6 +187,7 @@ def build_spec() -> dict[str, Any]:
     spec.components.security_scheme(
         "ApiKey", {"type": "apiKey", "in": "header", "name": "X-API-Key"}
     )
+    _vocabulary_components(spec)
     spec.components.schema("VendorRecord", schema=VendorRecordSchema)
     for name in COMPONENTS:
         spec.components.schema(name, schema=getattr(schemas, name))
@@ -204,7 +218,7 @@ def build_spec() -> dict[str, Any]:
     _job_paths(spec)
     _operations_paths(spec)
     document: dict[str, Any] = spec.to_dict()
-    _state_what_fields_cannot(document)
+    _state_what_fields_cannot(document, max_page_size=max_page_size)
     return document
 
 
@@ -218,12 +232,9 @@ def field_rules(converter: Any, field: fields.Field[Any], ret: dict[str, Any]) -
         item = {"type": "string", "pattern": TAG_ITEM_PATTERN}
         rules.update(type="array", minItems=1, maxItems=MAX_LIST_ITEMS, items=item)
     elif isinstance(field, TextList):
-        vocabulary = PLACE if isinstance(field, Places) else FORMATS.get(field.normalise)  # type: ignore[arg-type]
-        # A vocabulary says it all: none of its spellings is long or has a control character.
-        words = {"format": vocabulary[0], "description": vocabulary[1]} if vocabulary else {}
-        text = {"maxLength": MAX_ITEM_LENGTH, "pattern": ITEM_PATTERN}
-        items = {"type": "string", **(words or text)}
-        rules.update(type="array", maxItems=MAX_LIST_ITEMS, items=items)
+        rules.update(type="array", maxItems=MAX_LIST_ITEMS, items=_item_rules(field))
+    elif isinstance(field, Website):
+        rules.update(type="string", maxLength=field.max_length, pattern=WEBSITE_PATTERN)
     elif isinstance(field, Text):
         pattern = TEXT_PATTERN if field.allow_none else NON_BLANK_PATTERN
         rules.update(type="string", maxLength=field.max_length, pattern=pattern)
@@ -234,12 +245,30 @@ def field_rules(converter: Any, field: fields.Field[Any], ret: dict[str, Any]) -
     return rules
 
 
+def _item_rules(field: TextList) -> dict[str, Any]:
+    """Describe one item of a list: a word of a vocabulary, or a short text without `;`."""
+    normalise: Callable[[str], str] | None = field.normalise
+    vocabulary = [COUNTRY, REGION] if isinstance(field, Places) else None
+    if vocabulary is None and normalise is not None:
+        vocabulary = VOCABULARIES.get(normalise)
+    if vocabulary:
+        # A blank item is dropped; any other must be a word of the vocabulary.
+        return {"type": "string", "anyOf": [BLANK, *vocabulary]}
+    if field.normalise in FORMATS:
+        name, description = FORMATS[field.normalise]
+        return {"type": "string", "format": name, "description": description}
+    return {"type": "string", "maxLength": MAX_ITEM_LENGTH, "pattern": ITEM_PATTERN}
+
+
 def _code_rules(normalise: Callable[[str], str], ret: dict[str, Any]) -> dict[str, Any]:
     if normalise is normalise_tag:
         return {"type": "string", "pattern": TAG_FILTER_PATTERN}
     if normalise is currency_code:
         codes = sorted(currency.alpha_3 for currency in pycountry.currencies)
         return {"type": "string", "enum": codes, "description": "an ISO 4217 code, any case"}
+    if normalise in VOCABULARIES:
+        # Blank text or null is unknown; anything else must be a word of the vocabulary.
+        return {"type": "string", "anyOf": [{**BLANK, "nullable": True}, *VOCABULARIES[normalise]]}
     if normalise in FORMATS:
         name, description = FORMATS[normalise]
         return {
@@ -250,12 +279,44 @@ def _code_rules(normalise: Callable[[str], str], ret: dict[str, Any]) -> dict[st
     return {"type": "string", "pattern": ret.get("pattern", TEXT_PATTERN)}
 
 
-def _state_what_fields_cannot(document: dict[str, Any]) -> None:
+def _any_case(words: Iterable[str]) -> list[str]:
+    return sorted({form for word in words for form in (word, word.upper(), word.lower())})
+
+
+def _vocabulary_components(spec: APISpec) -> None:
+    """List the countries and regions the service knows, once each."""
+    geography = shipped_knowledge().geography
+    regions = {region.name for region in geography.regions.values()} | set(geography.region_terms)
+    spec.components.schema(
+        "Country",
+        {
+            "type": "string",
+            "enum": _any_case(country_spellings()),
+            "description": "a country: ISO 3166 alpha-2, alpha-3 or numeric code, or English "
+            "name, as the standard writes it, in capitals or in small letters",
+        },
+    )
+    spec.components.schema(
+        "Region",
+        {
+            "type": "string",
+            "enum": _any_case(regions),
+            "description": "a region of countries, such as Eastern Europe, LATAM or the EU",
+        },
+    )
+
+
+def _state_what_fields_cannot(document: dict[str, Any], *, max_page_size: int) -> None:
     """Add what the field types cannot say: rules across fields and the shape of a profile."""
     components = document["components"]["schemas"]
+    # JSON Schema cannot compare two values, nor a body with its URL: these are said in prose.
     for name in ("VendorRecord", "VendorIn", "VendorReplace", "VendorChanges"):
         components[name]["properties"]["rate_max"]["description"] = (
             "at least rate_min (for a change, the vendor's rate_min after it)"
+        )
+    for name in ("VendorReplace", "VendorChanges"):
+        components[name]["properties"]["id"]["description"] = (
+            "the id in the URL; the body may leave it out, and may not give another"
         )
     components["Requirement"]["description"] = (
         "Give skills, a description, or both; delivery needs client_country; each hard "
@@ -263,6 +324,7 @@ def _state_what_fields_cannot(document: dict[str, Any]) -> None:
         "certifications, qualifications, team_size for capacity, industry, and countries, "
         "delivery or client_country for geography); at least one weight must be above 0."
     )
+    components["Requirement"]["allOf"] = _profile_rules()
     requirement = components["Requirement"]["properties"]
     # A budget is a Budget or null, not any object.
     requirement["budget"] = {"allOf": [{"$ref": "#/components/schemas/Budget"}], "nullable": True}
@@ -272,7 +334,7 @@ def _state_what_fields_cannot(document: dict[str, Any]) -> None:
     )
     budget = components["Budget"]["properties"]
     budget["max_rate"]["exclusiveMinimum"] = True
-    rated = load_knowledge().per_usd
+    rated = shipped_knowledge().per_usd
     budget["currency"].update(
         enum=[*(code for code in budget["currency"]["enum"] if code in rated)],
         description="an ISO 4217 code the service has an exchange rate for, any case",
@@ -287,6 +349,40 @@ def _state_what_fields_cannot(document: dict[str, Any]) -> None:
                     parameter["schema"].pop("nullable", None)
                     if parameter["schema"].get("default", "") is None:
                         del parameter["schema"]["default"]
+    # The largest page of the catalog is a setting (MATCHER_MAX_PAGE_SIZE).
+    for parameter in document["paths"]["/api/v1/vendors"]["get"]["parameters"]:
+        if parameter["name"] == "per_page":
+            parameter["schema"]["maximum"] = max_page_size
+
+
+# What a field must hold to count as given: the profile reads blank text, an empty list and a
+# list of blanks as not given at all.
+SOME_ITEM = {"type": "array", "not": {"items": BLANK}}
+GIVEN = {
+    "description": {"type": "string", "pattern": NON_BLANK_PATTERN},
+    "industry": {"type": "string", "pattern": NON_BLANK_PATTERN},
+    "client_country": COUNTRY,
+    "budget": {"type": "object"},
+    "team_size": {"type": "integer"},
+}
+
+
+def _given(name: str) -> dict[str, Any]:
+    return {"required": [name], "properties": {name: GIVEN.get(name, SOME_ITEM)}}
+
+
+def _profile_rules() -> list[dict[str, Any]]:
+    """Return the rules across a profile's fields that JSON Schema states plainly.
+
+    What each hard constraint needs, and that not every weight may be 0, are said in the
+    description: as `not`/`anyOf` combinations over every constraint they defeat the request
+    generators that clients and fuzzers build from the document.
+    """
+    no_delivery = {"properties": {"delivery": {"type": "array", "maxItems": 0, "nullable": True}}}
+    return [
+        {"anyOf": [_given("skills"), _given("description")]},
+        {"anyOf": [no_delivery, _given("client_country")]},
+    ]
 
 
 COMPONENTS = (
@@ -546,5 +642,5 @@ def swagger_asset(filename: str) -> Response:
 
 def init_app(app: Flask) -> None:
     """Build the document once and register the routes."""
-    app.extensions["openapi"] = build_spec()
+    app.extensions["openapi"] = build_spec(max_page_size=app.config["MAX_PAGE_SIZE"])
     app.register_blueprint(bp, url_prefix="/api/v1")

@@ -9,6 +9,7 @@ from flask import request
 from marshmallow import Schema
 
 from matcher.api.errors import HttpError
+from vendors.readers import RepeatedKey, unique_keys
 
 MAX_VERSION_DIGITS = 9
 
@@ -18,9 +19,12 @@ def json_body() -> dict[str, Any]:
     if not request.is_json:
         raise HttpError(415, "Send the body as JSON with 'Content-Type: application/json'.")
     try:
-        data = json.loads(request.get_data(cache=True))
+        data = json.loads(request.get_data(cache=True), object_pairs_hook=unique_keys)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise HttpError(400, f"The body is not valid JSON: {error}.") from None
+    except RepeatedKey as error:
+        # Parsers disagree on which of the two values counts, so neither is guessed at.
+        raise HttpError(400, f"The body is ambiguous JSON: {error}.") from None
     except (RecursionError, ValueError):
         raise HttpError(400, "The body is nested too deeply or has a number too long.") from None
     if not isinstance(data, dict):

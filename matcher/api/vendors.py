@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context, url_for
 from flask.blueprints import BlueprintSetupState
+from marshmallow import ValidationError
 from werkzeug.routing import BaseConverter
 
 from matcher import db
@@ -78,7 +79,13 @@ def list_vendors() -> Response:
     """List vendors, filtered and paginated."""
     args = query(LIST_QUERY)
     config = current_app.config
-    per_page = min(args.pop("per_page") or config["PAGE_SIZE"], config["MAX_PAGE_SIZE"])
+    largest = config["MAX_PAGE_SIZE"]
+    per_page = args.pop("per_page") or min(config["PAGE_SIZE"], largest)
+    if per_page > largest:
+        # Refused like per_page=0: a client asking for more than it gets would take a cut
+        # page for the whole catalog.
+        message = f"Must be greater than or equal to 1 and less than or equal to {largest}."
+        raise ValidationError({"per_page": [message]})
     where = catalog.VendorFilter(args["tag"], args["country"], args["service"], args["q"])
     page = catalog.list_vendors(
         db.session(), where, page=args["page"], per_page=per_page, sort=args["sort"]

@@ -16,9 +16,13 @@ description); the document states them in prose, and a 422 that cites only them 
 
 from __future__ import annotations
 
+import io
+import itertools
+import json
 import os
 import re
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import hypothesis
@@ -35,13 +39,17 @@ from schemathesis.generation.case import Case
 from schemathesis.generation.feedback import FeedbackSources
 from schemathesis.pytest._test_builder import build_operation_test
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
+from sqlalchemy import update
 
-from matcher.api import openapi
+from matcher import create_app, db
 from matcher.api.openapi import build_spec
 from matcher.engine.knowledge import load_knowledge
+from tests.api.test_jobs_api import run_queued_jobs
 from tests.conftest import make_key
 from tests.factories import vendor
-from vendors import codes
+from vendors import codes, schema
+from vendors.jobs import FAILED
+from vendors.models import Job
 
 # Random cases per operation, on top of the examples and the coverage phase; the same cases every
 # run, so that a failure is the code's and not the draw's. Raise it to search further.
@@ -95,10 +103,45 @@ schemathesis.openapi.format("language", _any_case(LANGUAGES))
 schemathesis.openapi.format("place", _any_case(COUNTRIES + REGIONS))
 
 
-def _seed(app: Flask, key: str) -> None:
-    """Give the operations on one vendor or prospect something to find: the document's examples."""
+@pytest.fixture
+def app(database: str, tmp_path: Path) -> Iterator[Flask]:
+    """Return the service with rate limits far above the fuzzer's few hundred requests.
+
+    The fuzzer also sends each case with a made-up key, and failed sign-ins count towards the
+    address's limit: at the default limit a later case would get 429 where 401 is due.
+    """
+    application = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database,
+            "JOBS_DATABASE": str(tmp_path / "jobs.sqlite3"),
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "RATE_LIMIT_PER_ADDRESS": "100000 per minute",
+            "RATE_LIMIT_PER_KEY": "100000 per minute",
+        }
+    )
+    yield application
+    application.extensions["engine"].dispose()
+
+
+def _seed(app: Flask, key: str) -> list[str]:
+    """Give the operations on one vendor or prospect something to find: the document's examples.
+
+    Return the ids of three real jobs (one done, one failed, one queued) for the job operations.
+    """
     client = app.test_client()
     headers = {"X-API-Key": key}
+    jobs = []
+    for _ in range(3):
+        upload = {"file": (io.BytesIO(json.dumps([vendor("job-made")]).encode()), "c.json")}
+        answer = client.post("/api/v1/vendors/import?background=true", data=upload, headers=headers)
+        assert answer.status_code == 202, answer.json
+        jobs.append(answer.json["job"]["id"])  # type: ignore[index]
+        if len(jobs) == 1:
+            run_queued_jobs(app)
+    with app.app_context():
+        db.session().execute(update(Job).where(Job.id == jobs[1]).values(state=FAILED))
+        db.session().commit()
     for vendor_id in ("acme-bpo", "kpo-research"):
         response = client.post("/api/v1/vendors", json=vendor(vendor_id), headers=headers)
         assert response.status_code == 201, response.json
@@ -110,6 +153,7 @@ def _seed(app: Flask, key: str) -> None:
     assert response.status_code == 201, response.json
     assert response.json is not None
     assert response.json["id"] == 1  # the document's example
+    return jobs
 
 
 def _messages(errors: Any, field: str = "") -> Iterator[tuple[str, str]]:
@@ -141,15 +185,21 @@ def _stated_in_prose(case: Case[Any], response: Response) -> bool:
 @pytest.mark.parametrize("label", LABELS)
 def test_the_operation_keeps_to_the_document(app: Flask, label: str) -> None:
     key = make_key(app, "admin")
-    _seed(app, key)
+    jobs = _seed(app, key)
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     # The key is the admin's, sent with every case; schemathesis is not to make one up.
     schema.config.generation.update(with_security_parameters=False)
     operation = schema.find_operation_by_label(label)
     assert operation is not None, label
 
+    turns = itertools.count()
+
     def check(case: Case[Any]) -> None:
         headers = {"X-API-Key": key}
+        turn = next(turns)
+        if "job_id" in (case.path_parameters or {}) and turn % 2 == 0:
+            # Made-up ids find no job: every other case asks about a real one instead.
+            case.path_parameters["job_id"] = jobs[turn // 2 % len(jobs)]
         response = case.call(headers=headers)
         negative = case.meta is not None and case.meta.generation.mode.is_negative
         # See the module's docstring for why these two are judged here or not at all.
@@ -179,8 +229,8 @@ def test_the_operation_keeps_to_the_document(app: Flask, label: str) -> None:
 
 def test_the_document_spells_blank_as_the_service_does() -> None:
     spaces = {chr(code) for code in range(0x110000) if chr(code).isspace()}
-    control = {char for char in spaces if re.fullmatch(f"[{openapi.CONTROL_CHARACTERS}]", char)}
-    listed = {char for char in spaces if re.fullmatch(f"[{openapi.SPACES}]", char)}
+    control = {char for char in spaces if re.fullmatch(f"[{schema.CONTROL_CHARACTERS}]", char)}
+    listed = {char for char in spaces if re.fullmatch(f"[{schema.SPACES}]", char)}
 
     assert listed == spaces - control
 

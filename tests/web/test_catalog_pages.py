@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.test import TestResponse
 
 from matcher import db
@@ -207,7 +207,11 @@ def test_the_vendor_page_shows_the_record_and_escapes_its_text(
 def test_only_a_web_address_becomes_a_link(
     app: Flask, signed_in: Browser, website: str, link: str | None
 ) -> None:
-    add_vendors(app, vendor("cebu-care", website=website))
+    add_vendors(app, vendor("cebu-care"))
+    with app.app_context():
+        # Stored as it is: the catalog refuses such addresses now, but rows from before stay.
+        db.session().execute(update(Vendor).where(Vendor.id == "cebu-care").values(website=website))
+        db.session().commit()
 
     page = text(signed_in("viewer").get("/vendors/cebu-care"))
 
