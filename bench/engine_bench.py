@@ -25,14 +25,17 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the per-vendor oracle lives with the tests
 
 from matcher.engine.index import CatalogIndex, build_index  # noqa: E402
 from matcher.engine.knowledge import Knowledge, load_knowledge  # noqa: E402
 from matcher.engine.model import Budget, Requirement, VendorRow  # noqa: E402
-from matcher.engine.rank import rank  # noqa: E402
+from matcher.engine.rank import _best, evaluate, rank  # noqa: E402
 from matcher.engine.reading import read  # noqa: E402
+from matcher.engine.stability import stability  # noqa: E402
 from matcher.matching import vendor_row  # noqa: E402
 from tests.engine.reference import reference_rank  # noqa: E402
 from vendors.synthetic import generate_records  # noqa: E402
@@ -102,6 +105,23 @@ def engine_runs(index: CatalogIndex, knowledge: Knowledge, runs: int) -> list[fl
     return timings(lambda: rank(read(next(profiles), knowledge), index, knowledge), runs)
 
 
+def stability_runs(index: CatalogIndex, knowledge: Knowledge, runs: int) -> list[float]:
+    """Time the stability of the shown results alone (part of every match), profiles in turn."""
+    prepared = []
+    for profile in PROFILES:
+        evaluation = evaluate(read(profile, knowledge), index, knowledge)
+        shown = evaluation.allowed
+        top = _best(np.flatnonzero(shown), evaluation.total, index.tiebreak, profile.limit)
+        prepared.append((evaluation, shown, top, profile.limit))
+    cases = iter(prepared * (runs // len(prepared) + 1))
+
+    def once() -> object:
+        evaluation, shown, top, limit = next(cases)
+        return stability(evaluation, index.tiebreak, shown, top, limit)
+
+    return timings(once, runs)
+
+
 def loop_runs(vendors: list[VendorRow], knowledge: Knowledge, runs: int) -> list[float]:
     """Time the per-vendor Python loop for the benchmark profiles in turn."""
     profiles = iter(PROFILES * (runs // len(PROFILES) + 1))
@@ -119,7 +139,9 @@ def bench_size(size: int, knowledge: Knowledge, loop: bool) -> None:
     engine_runs(index, knowledge, 4)  # warm-up
     runs = 200 if size <= 100_000 else 40
     p50, p95 = percentiles(engine_runs(index, knowledge, runs))
+    steady, _ = percentiles(stability_runs(index, knowledge, runs))
     line = f"{size:>9,} vendors  index {built:6.1f} s  engine p50 {p50:7.1f} ms  p95 {p95:7.1f} ms"
+    line += f"  (of which stability {steady:5.2f} ms)"
     if loop:
         loop_p50, _ = percentiles(loop_runs(vendors, knowledge, len(PROFILES)))
         line += f"  | loop p50 {loop_p50:9.0f} ms  ratio {loop_p50 / p50:6.0f}x"

@@ -13,6 +13,7 @@ from matcher.engine.model import (
     FactorScore,
     RankedVendor,
     Ranking,
+    Stability,
 )
 from matcher.profiles import RequirementSchema
 
@@ -55,11 +56,33 @@ class ConfidenceOut(Schema):
     known_weight = fields.Float(
         required=True, metadata={"description": "share (0-1) of the weight resting on known data"}
     )
-    unknown = fields.List(
-        fields.String(), required=True, metadata={"description": "factors whose data is unknown"}
+    # `unknown` names a Schema setting, so the field is declared under another attribute.
+    unknown_factors = fields.List(
+        fields.String(),
+        required=True,
+        data_key="unknown",
+        metadata={"description": "factors whose data is unknown"},
     )
     low = fields.Float(required=True, metadata={"description": "the score with unknowns at 0"})
     high = fields.Float(required=True, metadata={"description": "the score with unknowns at 1"})
+
+
+class WeightMoveOut(Schema):
+    """A ±20% change to one weight that moves the vendor across the top `limit`."""
+
+    weight = fields.String(required=True, metadata={"description": "the factor whose weight moves"})
+    change = fields.Float(required=True, metadata={"description": "+0.2 or -0.2 of that weight"})
+    rank = fields.Integer(required=True, metadata={"description": "the vendor's rank after it"})
+    reason = fields.String(
+        required=True, metadata={"example": "drops to #7 if budget weighs 20% more"}
+    )
+
+
+class StabilityOut(Schema):
+    """Whether the vendor stays in the top `limit` under every ±20% change to one weight."""
+
+    stable = fields.Boolean(required=True)
+    moves = fields.List(fields.Nested(WeightMoveOut), required=True)
 
 
 class ResultOut(Schema):
@@ -72,6 +95,12 @@ class ResultOut(Schema):
     reasons = fields.List(fields.String(), required=True)
     gaps = fields.List(fields.String(), required=True)
     confidence = fields.Nested(ConfidenceOut, required=True)
+    stability = fields.Nested(
+        StabilityOut,
+        required=True,
+        allow_none=True,
+        metadata={"description": "null for a vendor the hard constraints exclude"},
+    )
 
 
 class ExcludedOut(Schema):
@@ -151,6 +180,13 @@ class MatchOut(Schema):
         required=True,
         metadata={"description": "vendors left out for resting on too little known data"},
     )
+    stable = fields.Integer(
+        required=True,
+        metadata={
+            "description": "results that stay in the top `limit` under every ±20% change to "
+            "one weight"
+        },
+    )
 
 
 class ExclusionOut(Schema):
@@ -188,6 +224,19 @@ def result_data(result: RankedVendor) -> dict[str, Any]:
         "reasons": list(result.reasons),
         "gaps": list(result.gaps),
         "confidence": _confidence(result.confidence),
+        "stability": _stability(result.stability),
+    }
+
+
+def _stability(stability: Stability | None) -> dict[str, Any] | None:
+    if stability is None:
+        return None
+    return {
+        "stable": stability.stable,
+        "moves": [
+            {"weight": move.weight, "change": move.change, "rank": move.rank, "reason": move.reason}
+            for move in stability.moves
+        ],
     }
 
 
@@ -226,6 +275,7 @@ def match_data(ranking: Ranking) -> dict[str, Any]:
         "notes": list(ranking.notes),
         "reading": reading_data(ranking.reading),
         "below_confidence": ranking.below_confidence,
+        "stable": ranking.stable,
     }
 
 

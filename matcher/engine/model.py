@@ -115,6 +115,24 @@ class Confidence:
 
 
 @dataclass(frozen=True, slots=True)
+class WeightMove:
+    """A ±20% change to one weight that moves a vendor across the top `limit`, and its rank then."""
+
+    weight: str
+    change: float
+    rank: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Stability:
+    """Whether a vendor stays in the top `limit` under every ±20% change to one weight."""
+
+    stable: bool
+    moves: tuple[WeightMove, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class RankedVendor:
     """One vendor's place in a ranking and the explanation of its score."""
 
@@ -128,6 +146,7 @@ class RankedVendor:
     gaps: tuple[str, ...]
     excluded_by: tuple[Exclusion, ...] = ()
     confidence: Confidence | None = None
+    stability: Stability | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,3 +219,5 @@ class Ranking:
     reading: BriefReading = field(default_factory=BriefReading)
     # Allowed vendors left out for resting on too little known data (`min_confidence`).
     below_confidence: int = 0
+    # Shown vendors that stay in the top `limit` under every ±20% change to one weight.
+    stable: int = 0

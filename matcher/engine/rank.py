@@ -14,10 +14,12 @@ from matcher.engine.model import (
     FactorScore,
     RankedVendor,
     Ranking,
+    Stability,
 )
 from matcher.engine.reading import Reading
 from matcher.engine.relax import relaxations
 from matcher.engine.scoring import Evaluation, listing
+from matcher.engine.stability import stability as stability_of
 
 EXCLUDED_COUNTRIES = "geography"
 
@@ -79,10 +81,12 @@ def rank(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Ranking
     if least is not None:
         shown = shown & (known_weight(evaluation) >= least - 1e-9)
     candidates = np.flatnonzero(shown)
-    top = _best(candidates, evaluation.total, index.tiebreak, reading.requirement.limit)
+    limit = reading.requirement.limit
+    top = _best(candidates, evaluation.total, index.tiebreak, limit)
+    steadiness = stability_of(evaluation, index.tiebreak, shown, top, limit)
     results = tuple(
-        explain(evaluation, index, knowledge, int(row), rank=position + 1)
-        for position, row in enumerate(top)
+        explain(evaluation, index, knowledge, int(row), rank=position + 1, stability=steady)
+        for position, (row, steady) in enumerate(zip(top, steadiness, strict=True))
     )
     failing = dict(evaluation.fails)
     if evaluation.banned.any():
@@ -103,6 +107,7 @@ def rank(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Ranking
         notes=_notes(reading, evaluation),
         reading=reading.brief,
         below_confidence=below,
+        stable=sum(1 for steady in steadiness if steady.stable),
     )
 
 
@@ -163,11 +168,15 @@ def fit(reading: Reading, index: CatalogIndex, knowledge: Knowledge, row: int) -
     """Explain one vendor for a requirement: its rank among those allowed, or why it is out."""
     evaluation = evaluate(reading, index, knowledge)
     place: int | None = None
+    steady = None
     if evaluation.allowed[row]:
         total, tiebreak = evaluation.total, index.tiebreak
         ahead = (total > total[row]) | ((total == total[row]) & (tiebreak < tiebreak[row]))
         place = int((evaluation.allowed & ahead).sum()) + 1
-    return explain(evaluation, index, knowledge, row, rank=place)
+        rows = np.array([row])
+        limit = reading.requirement.limit
+        steady = stability_of(evaluation, tiebreak, evaluation.allowed, rows, limit)[0]
+    return explain(evaluation, index, knowledge, row, rank=place, stability=steady)
 
 
 def _failure(evaluation: Evaluation, name: str, row: int) -> str:
@@ -182,7 +191,13 @@ def _sentence(item: FactorScore) -> str:
 
 
 def explain(
-    evaluation: Evaluation, index: CatalogIndex, knowledge: Knowledge, row: int, *, rank: int | None
+    evaluation: Evaluation,
+    index: CatalogIndex,
+    knowledge: Knowledge,
+    row: int,
+    *,
+    rank: int | None,
+    stability: Stability | None = None,
 ) -> RankedVendor:
     """Build one vendor's result: factor breakdown, reasons, gaps and exclusions."""
     vendor = index.vendors[row]
@@ -239,4 +254,5 @@ def explain(
         gaps=gaps,
         excluded_by=tuple(exclusions),
         confidence=_confidence(total, scores),
+        stability=stability,
     )

@@ -113,6 +113,7 @@ def test_a_match_answers_in_the_contracts_shape(client: FlaskClient) -> None:
         "notes",
         "reading",
         "below_confidence",
+        "stable",
     }
     assert body["reading"]["services"][0]["code"] == "customer_support"
     assert body["considered"] == 4
@@ -278,6 +279,22 @@ def test_each_result_says_how_sure_its_score_is_and_min_confidence_cuts_the_unsu
     assert "krakow-ledger" not in ids(sure)
     assert "pune-equity" in ids(sure)
     assert sure["below_confidence"] >= 1
+
+
+@pytest.mark.usefixtures("catalog")
+def test_each_result_says_whether_its_place_holds_when_one_weight_changes(
+    client: FlaskClient,
+) -> None:
+    body = match(client, {"skills": ["customer support"], "team_size": 100, "limit": 2})
+    verdicts = [result["stability"] for result in body["results"]]
+
+    assert body["stable"] == sum(verdict["stable"] for verdict in verdicts)
+    for verdict in verdicts:
+        assert verdict["stable"] == (not verdict["moves"])
+        for move in verdict["moves"]:
+            assert move["change"] in (0.2, -0.2)
+            assert move["rank"] > 2
+            assert move["reason"].startswith(f"drops to #{move['rank']} if ")
 
 
 @pytest.mark.parametrize(

@@ -153,6 +153,16 @@ def test_each_result_says_how_sure_its_score_is_and_unsure_ones_can_be_left_out(
     assert submit(buyer, skills="Customer support", min_confidence="2").status_code == 422
 
 
+def test_the_results_say_how_many_places_hold_when_a_weight_changes(buyer: FlaskClient) -> None:
+    _, page = run(buyer, skills="Customer support", team_size="100", limit="2")
+
+    summary = re.search(r"(\d) of 2 shown vendors stay on this shortlist under every", page)
+    assert summary is not None
+    stable = int(summary.group(1))
+    assert page.count("Stable: stays in the shortlist") == stable
+    assert page.count("Not stable: ") == 2 - stable
+
+
 def test_a_permalink_reproduces_the_search_for_a_colleague(
     buyer: FlaskClient, signed_in: Client
 ) -> None:

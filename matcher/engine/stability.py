@@ -1,0 +1,91 @@
+"""How stable a place in the ranking is: does it hold under a ±20% change to any one weight?
+
+Weights sum to 1, so weighing factor f by (1 + c) turns every vendor's total into
+(total + 100·c·w_f·s_f) / (1 + c·w_f). Such a change moves a total by at most
+100·|c|·w_f / (1 + c·w_f) points, so a vendor more than twice that below the lowest shown
+total can never overtake a shown one: only the vendors within that band (usually a small part
+of the catalog) are re-ranked, each change at once, as arrays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from matcher.engine.factors import LABELS
+from matcher.engine.model import Stability, WeightMove
+from matcher.engine.scoring import Evaluation
+
+CHANGES = (0.2, -0.2)
+
+
+def _changes(evaluation: Evaluation) -> list[tuple[str, float]]:
+    # Changing a weight of 0 changes nothing; with one factor in play, neither does any change.
+    names = [name for name, weight in evaluation.weights.items() if weight > 0]
+    if len(names) < 2:
+        return []
+    return [(name, change) for name in names for change in CHANGES]
+
+
+def _reason(name: str, change: float, rank: int, inside: bool) -> str:
+    label = LABELS.get(name, name.replace("_", " "))
+    how = "more" if change > 0 else "less"
+    verb = "drops to" if inside else "rises to"
+    return f"{verb} #{rank} if {label.lower()} weighs {abs(change):.0%} {how}"
+
+
+def stability(
+    evaluation: Evaluation,
+    tiebreak: np.ndarray,
+    shown: np.ndarray,
+    rows: np.ndarray,
+    limit: int,
+) -> list[Stability]:
+    """Say for each of `rows` whether it stays in (or out of) the top `limit` of the `shown`
+    vendors under every ±20% change to one weight, and which changes move it across."""
+    if len(rows) == 0:
+        return []
+    changes = _changes(evaluation)
+    total = evaluation.total
+    pool = np.flatnonzero(shown)
+    if not changes or len(pool) <= limit:
+        # Every vendor shown is in the top `limit`, whatever the weights.
+        return [Stability(stable=True, moves=()) for _ in rows]
+    weights = np.array([evaluation.weights[name] for name, _ in changes])
+    factor = np.array([change for _, change in changes])
+    reach = float(np.max(100 * np.abs(factor) * weights / (1 + factor * weights)))
+    # The vendors that could be in the top `limit` under some change: those within twice the
+    # largest move of the lowest of the current top, and the rows asked about.
+    values = total[pool]
+    top_total = np.partition(values, len(values) - limit)[len(values) - limit]
+    lowest = min(top_total, float(total[rows].min()))
+    contenders = np.union1d(pool[values >= lowest - 2 * reach - 1e-9], rows)
+    scores = np.stack([evaluation.factors[name].score[contenders] for name, _ in changes])
+    base = total[contenders]
+    moved = (base[None, :] + 100 * (factor * weights)[:, None] * scores) / (
+        1 + (factor * weights)[:, None]
+    )
+    breaks = tiebreak[contenders]
+    where = np.searchsorted(contenders, rows)
+    now = _ranks(base[None, :], breaks, where)[0]
+    after = _ranks(moved, breaks, where)
+    results = []
+    for column, place in enumerate(now):
+        inside = bool(place <= limit)
+        moves = tuple(
+            WeightMove(name, change, int(rank), _reason(name, change, int(rank), inside))
+            for (name, change), rank in zip(changes, after[:, column], strict=True)
+            if bool(rank <= limit) != inside
+        )
+        results.append(Stability(stable=inside and not moves, moves=moves))
+    return results
+
+
+def _ranks(totals: np.ndarray, breaks: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """Return, per scenario (row of `totals`), the rank of each vendor at `where`: one more
+    than the vendors scoring higher, or equal and earlier by id."""
+    mine = totals[:, where][:, :, None]
+    higher = totals[:, None, :] > mine + 1e-9
+    tied = np.abs(totals[:, None, :] - mine) <= 1e-9
+    earlier = breaks[None, None, :] < breaks[where][None, :, None]
+    ranks: np.ndarray = (higher | (tied & earlier)).sum(axis=2) + 1
+    return ranks
