@@ -124,4 +124,5 @@ def child_exit(server: Any, worker: Any) -> None:
     """Fold a finished worker's metrics into the totals."""
     from prometheus_client import multiprocess
 
-    multiprocess.mark_process_dead(worker.pid)
+    # Typed in some releases of prometheus-client and not in others.
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call,unused-ignore]

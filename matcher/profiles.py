@@ -146,6 +146,20 @@ class RequirementSchema(Schema):
             "of the weight's known data"
         },
     )
+    min_score = fields.Float(
+        allow_none=True,
+        allow_nan=False,
+        validate=validate.Range(min=0, max=100),
+        metadata={"description": "show only vendors scoring at least this (0-100)"},
+    )
+    max_per_country = fields.Integer(
+        allow_none=True,
+        strict=True,
+        validate=validate.Range(min=1, max=100),
+        metadata={
+            "description": "at most this many results whose best delivery country is the same"
+        },
+    )
     add_services = _services(
         "services (names, aliases or codes) the profile's words ask for but the engine missed: "
         "taken as read from the description"
@@ -205,6 +219,8 @@ class RequirementSchema(Schema):
             weights=tuple(sorted((data.get("weights") or {}).items())),
             limit=data.get("limit", 10),
             min_confidence=data.get("min_confidence"),
+            min_score=data.get("min_score"),
+            max_per_country=data.get("max_per_country"),
             add_services=tuple(data.get("add_services") or ()),
             ignore_services=tuple(data.get("ignore_services") or ()),
         )

@@ -164,6 +164,16 @@ class ReadingOut(Schema):
     industry = fields.Nested(ReadIndustryOut, required=True, allow_none=True)
 
 
+class PassedOverOut(Schema):
+    """A vendor the top `limit` would hold but for `max_per_country`."""
+
+    vendor = fields.Nested(VendorSummary, required=True)
+    rank = fields.Integer(required=True, metadata={"description": "its rank without the cap"})
+    score = fields.Float(required=True)
+    country = fields.String(required=True, metadata={"description": "its best delivery country"})
+    reason = fields.String(required=True)
+
+
 class MatchOut(Schema):
     """The ranked vendors for a requirement."""
 
@@ -179,6 +189,14 @@ class MatchOut(Schema):
     below_confidence = fields.Integer(
         required=True,
         metadata={"description": "vendors left out for resting on too little known data"},
+    )
+    below_min_score = fields.Integer(
+        required=True, metadata={"description": "vendors left out for scoring below min_score"}
+    )
+    passed_over = fields.List(
+        fields.Nested(PassedOverOut),
+        required=True,
+        metadata={"description": "vendors max_per_country kept off the list, best first"},
     )
     stable = fields.Integer(
         required=True,
@@ -275,6 +293,17 @@ def match_data(ranking: Ranking) -> dict[str, Any]:
         "notes": list(ranking.notes),
         "reading": reading_data(ranking.reading),
         "below_confidence": ranking.below_confidence,
+        "below_min_score": ranking.below_min_score,
+        "passed_over": [
+            {
+                "vendor": {"id": item.vendor_id, "name": item.name, "tags": list(item.tags)},
+                "rank": item.rank,
+                "score": item.score,
+                "country": item.country,
+                "reason": item.reason,
+            }
+            for item in ranking.passed_over
+        ],
         "stable": ranking.stable,
     }
 

@@ -46,6 +46,10 @@ class Requirement:
     limit: int = 10
     # Results resting on less of the weight's known data than this share (0-1) are not shown.
     min_confidence: float | None = None
+    # Results scoring below this (0-100) are not shown.
+    min_score: float | None = None
+    # At most this many results whose best delivery country is the same.
+    max_per_country: int | None = None
     # Corrections of the reading: services the words ask for that the engine missed (taken as
     # read from the description), and services it misread (never read from these words).
     add_services: tuple[str, ...] = ()
@@ -150,6 +154,20 @@ class RankedVendor:
 
 
 @dataclass(frozen=True, slots=True)
+class PassedOver:
+    """A vendor the top `limit` would hold but for `max_per_country`: its rank and score
+    without the cap, and the delivery country that was already full."""
+
+    vendor_id: str
+    name: str
+    tags: tuple[str, ...]
+    rank: int
+    score: float
+    country: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Relaxation:
     """A hard constraint to loosen, how, and how many more vendors that lets in.
 
@@ -219,5 +237,9 @@ class Ranking:
     reading: BriefReading = field(default_factory=BriefReading)
     # Allowed vendors left out for resting on too little known data (`min_confidence`).
     below_confidence: int = 0
+    # Allowed vendors left out for scoring below `min_score`.
+    below_min_score: int = 0
+    # Vendors `max_per_country` kept off the list, best first.
+    passed_over: tuple[PassedOver, ...] = ()
     # Shown vendors that stay in the top `limit` under every ±20% change to one weight.
     stable: int = 0

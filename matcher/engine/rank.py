@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
+
 import numpy as np
 
 from matcher.engine.factors import DEFAULT_WEIGHTS, REGISTRY
-from matcher.engine.factors.place import excluded
+from matcher.engine.factors.place import best_country, excluded
 from matcher.engine.index import CatalogIndex
 from matcher.engine.knowledge import Knowledge
 from matcher.engine.model import (
     Confidence,
     Exclusion,
     FactorScore,
+    PassedOver,
     RankedVendor,
     Ranking,
+    Requirement,
     Stability,
 )
 from matcher.engine.reading import Reading
@@ -76,14 +81,34 @@ def factor_weights(reading: Reading, names: tuple[str, ...]) -> dict[str, float]
 def rank(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Ranking:
     """Return the best vendors for a requirement, explained, with what was excluded and why."""
     evaluation = evaluate(reading, index, knowledge)
+    requirement = reading.requirement
     shown = evaluation.allowed
-    least = reading.requirement.min_confidence
+    least = requirement.min_confidence
     if least is not None:
         shown = shown & (known_weight(evaluation) >= least - 1e-9)
+    sure = int(shown.sum())
+    if requirement.min_score is not None:
+        # Against the score as shown (one decimal), so a result shown at 70.0 meets 70.
+        shown = shown & (np.round(evaluation.total, 1) >= requirement.min_score)
     candidates = np.flatnonzero(shown)
-    limit = reading.requirement.limit
-    top = _best(candidates, evaluation.total, index.tiebreak, limit)
-    steadiness = stability_of(evaluation, index.tiebreak, shown, top, limit)
+    limit = requirement.limit
+    passed: tuple[PassedOver, ...] = ()
+    if requirement.max_per_country is None:
+        top = _best(candidates, evaluation.total, index.tiebreak, limit)
+    else:
+        top, passed = _spread(
+            candidates,
+            evaluation.total,
+            index,
+            best_country(reading, index, knowledge),
+            requirement,
+            knowledge,
+        )
+        # The vendors the cap passed over are no contenders for a place either.
+        shown = shown.copy()
+        shown[[index.positions[item.vendor_id] for item in passed]] = False
+    lowest = float(evaluation.total[top].min()) if len(top) == limit else None
+    steadiness = stability_of(evaluation, index.tiebreak, shown, top, limit, lowest)
     results = tuple(
         explain(evaluation, index, knowledge, int(row), rank=position + 1, stability=steady)
         for position, (row, steady) in enumerate(zip(top, steadiness, strict=True))
@@ -93,8 +118,7 @@ def rank(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Ranking
         failing[EXCLUDED_COUNTRIES] = evaluation.banned | failing.get(
             EXCLUDED_COUNTRIES, evaluation.banned
         )
-    short = len(candidates) < reading.requirement.limit
-    below = int(evaluation.allowed.sum()) - len(candidates)
+    short = len(candidates) < limit
     return Ranking(
         engagement=reading.engagement,
         results=results,
@@ -106,16 +130,73 @@ def rank(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Ranking
         relaxations=relaxations(reading, index, knowledge, evaluation) if short else (),
         notes=_notes(reading, evaluation),
         reading=reading.brief,
-        below_confidence=below,
+        below_confidence=int(evaluation.allowed.sum()) - sure,
+        below_min_score=sure - len(candidates),
+        passed_over=passed,
         stable=sum(1 for steady in steadiness if steady.stable),
     )
 
 
+def _spread(
+    candidates: np.ndarray,
+    total: np.ndarray,
+    index: CatalogIndex,
+    country_of: Callable[[int], str | None],
+    requirement: Requirement,
+    knowledge: Knowledge,
+) -> tuple[np.ndarray, tuple[PassedOver, ...]]:
+    """Return the best `limit` candidates with at most `max_per_country` sharing a best
+    delivery country, and the vendors of the plain top `limit` that this kept off."""
+    limit = requirement.limit
+    cap = requirement.max_per_country or limit
+    # Walk down the ranking, reading more of it only when the cap leaves the list short.
+    depth = 16 * limit
+    while True:
+        ordered = _best(candidates, total, index.tiebreak, depth)
+        taken: list[int] = []
+        held: list[tuple[int, int, str]] = []
+        counts: Counter[str] = Counter()
+        for position, row in enumerate(ordered.tolist()):
+            country = country_of(row)
+            # A vendor that lists no country is in no country's group.
+            if country is not None and counts[country] >= cap:
+                held.append((position + 1, row, country))
+                continue
+            if country is not None:
+                counts[country] += 1
+            taken.append(row)
+            if len(taken) == limit:
+                break
+        if len(taken) == limit or depth >= len(candidates):
+            break
+        depth *= 8
+    passed = tuple(
+        PassedOver(
+            vendor_id=index.vendors[row].id,
+            name=index.vendors[row].name,
+            tags=index.vendors[row].tags,
+            rank=place,
+            score=round(float(total[row]), 1),
+            country=country,
+            reason=f"{_count(cap, 'vendor')} delivering best from "
+            f"{knowledge.country_name(country)} already shown",
+        )
+        for place, row, country in held
+        if place <= limit
+    )
+    return np.array(taken, dtype=np.int64), passed
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
 def known_weight(evaluation: Evaluation) -> np.ndarray:
     """Return, for every vendor, the share of the weight that rests on its known data."""
-    share = np.zeros(len(evaluation.total))
+    # All of it, less the weight of each factor at the (few) vendors whose data it lacks.
+    share = np.full(len(evaluation.total), float(sum(evaluation.weights.values())))
     for name, factor in evaluation.factors.items():
-        share += evaluation.weights[name] * factor.known
+        share[np.flatnonzero(~factor.known)] -= evaluation.weights[name]
     return share
 
 

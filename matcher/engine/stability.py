@@ -1,10 +1,11 @@
 """How stable a place in the ranking is: does it hold under a ±20% change to any one weight?
 
 Weights sum to 1, so weighing factor f by (1 + c) turns every vendor's total into
-(total + 100·c·w_f·s_f) / (1 + c·w_f). Such a change moves a total by at most
-100·|c|·w_f / (1 + c·w_f) points, so a vendor more than twice that below the lowest shown
-total can never overtake a shown one: only the vendors within that band (usually a small part
-of the catalog) are re-ranked, each change at once, as arrays.
+(total + 100·c·w_f·s_f) / (1 + c·w_f). The divisor is the same for every vendor, so the order
+under the change is the order of total + 100·c·w_f·s_f: two vendors come at most 100·|c|·w_f
+points closer, and a vendor further than that below the lowest shown total can never overtake a
+shown one. Only the vendors within that band (usually a small part of the catalog) are
+re-ranked, each change at once, as arrays.
 """
 
 from __future__ import annotations
@@ -39,31 +40,35 @@ def stability(
     shown: np.ndarray,
     rows: np.ndarray,
     limit: int,
+    top_lowest: float | None = None,
 ) -> list[Stability]:
     """Say for each of `rows` whether it stays in (or out of) the top `limit` of the `shown`
-    vendors under every ±20% change to one weight, and which changes move it across."""
+    vendors under every ±20% change to one weight, and which changes move it across.
+
+    `top_lowest`, the lowest total of the current top `limit`, spares a pass over the catalog
+    when the caller has it."""
     if len(rows) == 0:
         return []
     changes = _changes(evaluation)
     total = evaluation.total
-    pool = np.flatnonzero(shown)
-    if not changes or len(pool) <= limit:
+    if not changes or int(np.count_nonzero(shown)) <= limit:
         # Every vendor shown is in the top `limit`, whatever the weights.
         return [Stability(stable=True, moves=()) for _ in rows]
     weights = np.array([evaluation.weights[name] for name, _ in changes])
     factor = np.array([change for _, change in changes])
-    reach = float(np.max(100 * np.abs(factor) * weights / (1 + factor * weights)))
-    # The vendors that could be in the top `limit` under some change: those within twice the
-    # largest move of the lowest of the current top, and the rows asked about.
-    values = total[pool]
-    top_total = np.partition(values, len(values) - limit)[len(values) - limit]
-    lowest = min(top_total, float(total[rows].min()))
-    contenders = np.union1d(pool[values >= lowest - 2 * reach - 1e-9], rows)
+    reach = float(np.max(100 * np.abs(factor) * weights))
+    # The vendors that could be in the top `limit` under some change: those within the largest
+    # closing of the lowest of the current top, and the rows asked about.
+    if top_lowest is None:
+        values = total[shown]
+        top_lowest = float(np.partition(values, len(values) - limit)[len(values) - limit])
+    lowest = min(top_lowest, float(total[rows].min()))
+    near = np.flatnonzero(shown & (total >= lowest - reach - 1e-9))
+    contenders = np.union1d(near, rows)
     scores = np.stack([evaluation.factors[name].score[contenders] for name, _ in changes])
     base = total[contenders]
-    moved = (base[None, :] + 100 * (factor * weights)[:, None] * scores) / (
-        1 + (factor * weights)[:, None]
-    )
+    # The totals under each change, but for the divisor common to all (it changes no order).
+    moved = base[None, :] + 100 * (factor * weights)[:, None] * scores
     breaks = tiebreak[contenders]
     where = np.searchsorted(contenders, rows)
     now = _ranks(base[None, :], breaks, where)[0]

@@ -31,7 +31,14 @@ LIST_FIELDS = (
 )
 CHOICE_FIELDS = ("countries", "exclude_countries", "delivery", "hard_constraints")
 TEXT_FIELDS = ("title", "description", "industry", "client_country", "engagement_model")
-NUMBER_FIELDS = ("complexity", "team_size", "limit", "min_confidence")
+NUMBER_FIELDS = (
+    "complexity",
+    "team_size",
+    "limit",
+    "min_confidence",
+    "min_score",
+    "max_per_country",
+)
 BUDGET_FIELDS = ("budget_max_rate", "budget_currency")
 WEIGHT_PREFIX = "weight_"
 _SEPARATORS = re.compile(r"[\n;]+")
@@ -126,11 +133,12 @@ def to_profile(values: Mapping[str, Any], knowledge: Knowledge) -> dict[str, Any
     complexity = str(values.get("complexity", "")).strip()
     if complexity:
         profile["complexity"] = _number(complexity, integer=True)
-    for name in ("team_size", "limit"):
+    for name in ("team_size", "limit", "max_per_country"):
         if str(values.get(name, "")).strip():
             profile[name] = _number(str(values[name]), integer=True)
-    if str(values.get("min_confidence", "")).strip():
-        profile["min_confidence"] = _number(str(values["min_confidence"]), integer=False)
+    for name in ("min_confidence", "min_score"):
+        if str(values.get(name, "")).strip():
+            profile[name] = _number(str(values[name]), integer=False)
     if str(values.get("budget_max_rate", "")).strip():
         profile["budget"] = {
             "max_rate": _number(str(values["budget_max_rate"]), integer=False),

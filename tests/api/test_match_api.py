@@ -113,6 +113,8 @@ def test_a_match_answers_in_the_contracts_shape(client: FlaskClient) -> None:
         "notes",
         "reading",
         "below_confidence",
+        "below_min_score",
+        "passed_over",
         "stable",
     }
     assert body["reading"]["services"][0]["code"] == "customer_support"
@@ -297,6 +299,50 @@ def test_each_result_says_whether_its_place_holds_when_one_weight_changes(
             assert move["reason"].startswith(f"drops to #{move['rank']} if ")
 
 
+@pytest.mark.usefixtures("catalog")
+def test_min_score_cuts_the_lower_scores_and_says_how_many(client: FlaskClient) -> None:
+    profile = {"skills": ["customer support"], "limit": 100}
+    every = match(client, profile)["results"]
+    floor = every[1]["score"]
+
+    cut = match(client, {**profile, "min_score": floor})
+    assert [result["score"] for result in cut["results"]] == [
+        result["score"] for result in every if result["score"] >= floor
+    ]
+    assert cut["below_min_score"] == sum(1 for result in every if result["score"] < floor)
+
+
+@pytest.mark.usefixtures("catalog")
+def test_max_per_country_keeps_one_market_from_filling_the_list(client: FlaskClient) -> None:
+    cebu = vendor(
+        "cebu-voice",
+        name="Cebu Voice Desk",
+        tags=["BPO"],
+        services=["Customer support", "Inbound call centre"],
+        delivery_countries=["PH"],
+        languages=["en", "tl"],
+        rate_min=8,
+        rate_max=12,
+        headcount=900,
+        certifications=["PCI DSS", "ISO 27001"],
+        rating=4.4,
+        review_count=50,
+    )
+    assert client.post("/api/v1/vendors", json=cebu).status_code == 201
+    profile = {"skills": ["customer support"], "limit": 2}
+    plain = match(client, profile)
+    assert ids(plain) == ["manila-care", "cebu-voice"]
+    assert plain["passed_over"] == []
+
+    spread = match(client, {**profile, "max_per_country": 1})
+    assert ids(spread) == ["manila-care", "bogota-contact"]
+    [passed] = spread["passed_over"]
+    assert passed["vendor"]["id"] == "cebu-voice"
+    assert (passed["rank"], passed["country"]) == (2, "PH")
+    assert passed["score"] == plain["results"][1]["score"]
+    assert "Philippines" in passed["reason"]
+
+
 @pytest.mark.parametrize(
     ("profile", "field"),
     [
@@ -321,6 +367,10 @@ def test_each_result_says_whether_its_place_holds_when_one_weight_changes(
         ({"skills": ["x"], "limit": 0}, "limit"),
         ({"skills": ["x"], "limit": 101}, "limit"),
         ({"skills": ["x"], "min_confidence": 1.5}, "min_confidence"),
+        ({"skills": ["x"], "min_score": 101}, "min_score"),
+        ({"skills": ["x"], "min_score": -1}, "min_score"),
+        ({"skills": ["x"], "max_per_country": 0}, "max_per_country"),
+        ({"skills": ["x"], "max_per_country": 1.5}, "max_per_country"),
         ({"skills": "customer support"}, "skills"),
     ],
 )

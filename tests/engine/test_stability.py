@@ -6,7 +6,9 @@ from dataclasses import replace
 
 import pytest
 
+from matcher.matching import vendor_row
 from tests.engine.builders import fit_of, ranking, requirement, vendor
+from vendors.synthetic import generate_records
 
 # Budget 55% and languages 45% of the score; nothing else weighs.
 WEIGHTS = {"engagement_model": 0, "track_record": 0, "skills": 0, "budget": 11, "languages": 9}
@@ -66,3 +68,34 @@ def test_when_every_vendor_fits_in_the_limit_every_place_is_stable() -> None:
 
     assert result.stable == 3
     assert all(item.stability is not None and item.stability.stable for item in result.results)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_every_verdict_matches_the_catalog_ranked_again_under_each_change(seed: int) -> None:
+    # The oracle: rank the whole catalog again with one weight 20% up or down, as a user would.
+    catalog = [vendor_row(record) for record in generate_records(300, seed=seed)]
+    profile = requirement(
+        skills=("customer support", "data entry"),
+        languages=("en",),
+        client_country="US",
+        budget=15,
+        team_size=50,
+        certifications=("ISO 27001",),
+        limit=8,
+    )
+    result = ranking(profile, catalog)
+    weights = {item.name: item.weight for item in result.results[0].factors}
+    shown = {item.vendor_id: item for item in result.results}
+    for name in weights:
+        for change in (0.2, -0.2):
+            changed = {**weights, name: weights[name] * (1 + change)}
+            again = ranking(replace(profile, weights=tuple(sorted(changed.items()))), catalog)
+            places = {item.vendor_id: item.rank for item in again.results}
+            for vendor_id, item in shown.items():
+                assert item.stability is not None
+                moved = {(move.weight, move.change): move.rank for move in item.stability.moves}
+                if vendor_id in places:
+                    assert (name, change) not in moved, (vendor_id, name, change)
+                else:
+                    assert (name, change) in moved, (vendor_id, name, change)
+                    assert moved[(name, change)] > profile.limit

@@ -153,6 +153,37 @@ def test_each_result_says_how_sure_its_score_is_and_unsure_ones_can_be_left_out(
     assert submit(buyer, skills="Customer support", min_confidence="2").status_code == 422
 
 
+def test_a_lowest_score_and_a_cap_per_country_shape_the_shortlist_and_say_what_they_cut(
+    app: Flask, buyer: FlaskClient
+) -> None:
+    with app.app_context():
+        create_vendor(
+            db.session(),
+            vendor(
+                "cebu-voice",
+                name="Cebu Voice Desk",
+                services=["Customer support"],
+                delivery_countries=["PH"],
+                rate_min=8,
+                rate_max=12,
+            ),
+        )
+        db.session().commit()
+    _, page = run(buyer, skills="Customer support", limit="2")
+    assert ranked(page)[:2] == ["manila-care", "cebu-voice"]
+
+    _, spread = run(buyer, skills="Customer support", limit="2", max_per_country="1")
+    assert ranked(spread)[0] == "manila-care"
+    assert "cebu-voice" not in ranked(spread)
+    assert "Passed over to keep at most 1 per delivery country:" in spread
+    assert "Cebu Voice Desk" in spread
+
+    _, high = run(buyer, skills="Customer support", limit="10", min_score="99.9")
+    assert re.search(r"\d+ not shown: they score below 99.9\.", high)
+    assert submit(buyer, skills="Customer support", max_per_country="0").status_code == 422
+    assert submit(buyer, skills="Customer support", min_score="many").status_code == 422
+
+
 def test_the_results_say_how_many_places_hold_when_a_weight_changes(buyer: FlaskClient) -> None:
     _, page = run(buyer, skills="Customer support", team_size="100", limit="2")
 

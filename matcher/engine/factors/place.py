@@ -3,6 +3,9 @@ round-the-clock work, how much of the day the vendor's time zones cover."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cached_property
+
 import numpy as np
 from scipy import sparse
 
@@ -49,7 +52,7 @@ def geography(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Fa
         if not known[row]:
             return "delivery countries not listed"
         positions = [countries.column[code] for code in vendor.delivery_countries]
-        top = max(positions, key=lambda p: (rules.eligible[p], rules.value[p], not rules.banned[p]))
+        top = rules.best(positions)
         text = f"delivers from {knowledge.country_name(countries.codes[top])}"
         facts = rules.facts(top)
         others = [knowledge.country_name(countries.codes[p]) for p in positions if p != top]
@@ -164,6 +167,23 @@ class CountryRules:
             wanted.append(f"is {' or '.join(delivery)} for {self.client_name}")
         self.missing = " and ".join(wanted) or "is allowed"
 
+    def best(self, positions: list[int]) -> int:
+        """Return the best of a vendor's countries: allowed first, then the most valuable, then
+        not excluded; of equals, the one it lists first."""
+        return max(positions, key=self._order.__getitem__)
+
+    @cached_property
+    def _order(self) -> list[tuple[bool, float, bool]]:
+        # Each country's place in the order of preference, as plain values: read per vendor.
+        return list(
+            zip(
+                self.eligible.tolist(),
+                self.value.tolist(),
+                [not out for out in self.banned],
+                strict=True,
+            )
+        )
+
     def facts(self, position: int) -> str:
         """Say what one country is for this request."""
         facts = []
@@ -178,6 +198,23 @@ class CountryRules:
         if self.counts_hours:
             facts.append(f"{_hours(self.hours[position])} of 8 working hours shared")
         return ", ".join(facts)
+
+
+def best_country(
+    reading: Reading, index: CatalogIndex, knowledge: Knowledge
+) -> Callable[[int], str | None]:
+    """Return a vendor's best delivery country, the one the geography factor judges it by (its
+    first listed when geography is not in play); None when it lists none."""
+    countries = index.countries
+    rules = CountryRules(reading, countries.codes, knowledge, clock(reading, index.judging))
+
+    def of(row: int) -> str | None:
+        listed = index.vendors[row].delivery_countries
+        if not listed:
+            return None
+        return countries.codes[rules.best([countries.column[code] for code in listed])]
+
+    return of
 
 
 def excluded(reading: Reading, index: CatalogIndex) -> np.ndarray:
