@@ -50,6 +50,7 @@ def test_a_search_is_saved_for_a_new_prospect_and_its_page_shows_matches_and_pro
     assert "<h1>Gamma" in page
     assert "Retail support" in page  # the saved profile
     assert ranked(page)[0] == "bogota-contact"  # its top matches
+    assert "no vendor pays for a place" in page
     assert "Gamma Retail" in listed
 
 

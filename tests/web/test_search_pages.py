@@ -171,6 +171,7 @@ def test_a_lowest_score_and_a_cap_per_country_shape_the_shortlist_and_say_what_t
         db.session().commit()
     _, page = run(buyer, skills="Customer support", limit="2")
     assert ranked(page)[:2] == ["manila-care", "cebu-voice"]
+    assert "The order rests on the factors shown and their weights alone" in page
 
     _, spread = run(buyer, skills="Customer support", limit="2", max_per_country="1")
     assert ranked(spread)[0] == "manila-care"
