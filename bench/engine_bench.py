@@ -32,10 +32,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the per-vendor oracle lives with the tests
 
+from matcher.engine.fit import fit  # noqa: E402
 from matcher.engine.index import CatalogIndex, build_index  # noqa: E402
 from matcher.engine.knowledge import Knowledge, load_knowledge  # noqa: E402
 from matcher.engine.model import Budget, Requirement, VendorRow  # noqa: E402
-from matcher.engine.rank import _best, evaluate, rank  # noqa: E402
+from matcher.engine.rank import evaluate, rank, top_rows  # noqa: E402
 from matcher.engine.reading import read  # noqa: E402
 from matcher.engine.stability import stability  # noqa: E402
 from matcher.matching import vendor_row  # noqa: E402
@@ -122,6 +123,22 @@ def engine_call(
     return once
 
 
+def fit_call(index: CatalogIndex, knowledge: Knowledge) -> Callable[[], float]:
+    """Return a timed call of one vendor's fit, what it would take included, for vendors
+    spread over the catalog (nearly all outside the top, so the changes are searched)."""
+    asked = itertools.cycle(
+        itertools.product(PROFILES, range(7, index.size, max(index.size // 13, 1)))
+    )
+
+    def once() -> float:
+        profile, row = next(asked)
+        started = time.perf_counter()
+        fit(read(profile, knowledge), index, knowledge, row)
+        return (time.perf_counter() - started) * 1000
+
+    return once
+
+
 def stability_call(index: CatalogIndex, knowledge: Knowledge) -> Callable[[], float]:
     """Return a timed call of the stability of the shown results alone (part of every match),
     the catalog scored first, untimed, and let go after: holding the four profiles' scores
@@ -132,7 +149,7 @@ def stability_call(index: CatalogIndex, knowledge: Knowledge) -> Callable[[], fl
         profile = next(profiles)
         evaluation = evaluate(read(profile, knowledge), index, knowledge)
         shown = evaluation.allowed
-        top = _best(np.flatnonzero(shown), evaluation.total, index.tiebreak, profile.limit)
+        top = top_rows(np.flatnonzero(shown), evaluation.total, index.tiebreak, profile.limit)
         lowest = float(evaluation.total[top].min())
         started = time.perf_counter()
         stability(evaluation, index.tiebreak, shown, top, profile.limit, lowest)
@@ -172,10 +189,11 @@ def bench_size(size: int, knowledge: Knowledge, loop: bool) -> None:
         engine_call(index, knowledge),
         stability_call(index, knowledge),
         engine_call(index, knowledge, OPTIONS),
+        fit_call(index, knowledge),
     ]
     interleaved(calls, 4)  # warm-up
     runs = 200 if size <= 100_000 else 40
-    engine, steadiness, with_options = interleaved(calls, runs)
+    engine, steadiness, with_options, fits = interleaved(calls, runs)
     p50, p95 = percentiles(engine)
     steady, _ = percentiles(steadiness)
     line = f"{size:>9,} vendors  index {built:6.1f} s  engine p50 {p50:7.1f} ms  p95 {p95:7.1f} ms"
@@ -185,6 +203,7 @@ def bench_size(size: int, knowledge: Knowledge, loop: bool) -> None:
     plain = p50 - steady
     line += f"  options on p50 {options:7.1f} ms"
     line += f" vs {plain:7.1f} ms without (+{options / plain - 1:.0%})"
+    line += f"  fit p50 {percentiles(fits)[0]:6.1f} ms"
     if loop:
         loop_p50, _ = percentiles(loop_runs(vendors, knowledge, len(PROFILES)))
         line += f"  | loop p50 {loop_p50:9.0f} ms  ratio {loop_p50 / p50:6.0f}x"

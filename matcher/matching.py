@@ -16,6 +16,7 @@ from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from matcher import db
+from matcher.engine.fit import fit
 from matcher.engine.index import CatalogIndex, build_index
 from matcher.engine.knowledge import Knowledge, load_knowledge
 from matcher.engine.model import (
@@ -26,7 +27,7 @@ from matcher.engine.model import (
     Requirement,
     VendorRow,
 )
-from matcher.engine.rank import fit, rank
+from matcher.engine.rank import rank
 from matcher.engine.reading import read
 from matcher.metrics import MATCH_LATENCY
 from vendors.catalog import VendorNotFound, catalog_revision

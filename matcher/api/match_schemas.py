@@ -13,6 +13,7 @@ from matcher.engine.model import (
     FactorScore,
     RankedVendor,
     Ranking,
+    RecordChange,
     Stability,
 )
 from matcher.profiles import RequirementSchema
@@ -214,10 +215,37 @@ class ExclusionOut(Schema):
     reason = fields.String(required=True)
 
 
+class RecordChangeOut(Schema):
+    """One change to the vendor's record: the field, and what is added or the number to meet."""
+
+    field = fields.String(required=True)
+    add = fields.String(metadata={"description": "the item added to a list field"})
+    at_most = fields.Float(metadata={"description": "the most a rate may be"})
+    at_least = fields.Integer(metadata={"description": "the least a headcount may be"})
+    currency = fields.String(metadata={"description": "of a rate: the vendor's own"})
+
+
+class WouldTakeOut(Schema):
+    """A single change to the vendor's record that brings it into the top `limit`."""
+
+    change = fields.Nested(RecordChangeOut, required=True)
+    rank = fields.Integer(required=True)
+    score = fields.Float(required=True)
+    reason = fields.String(required=True)
+
+
 class FitOut(ResultOut):
     """One vendor's fit: its result, and the hard constraints it fails."""
 
     engagement_model = fields.Nested(EngagementOut, required=True)
+    would_take = fields.List(
+        fields.Nested(WouldTakeOut),
+        required=True,
+        metadata={
+            "description": "the single record changes that bring the vendor into the top "
+            "`limit`, each re-scored against the catalog, best first; empty when it is there"
+        },
+    )
     excluded_by = fields.List(fields.Nested(ExclusionOut), required=True)
     reading = fields.Nested(ReadingOut, required=True)
 
@@ -317,7 +345,17 @@ def fit_data(result: RankedVendor, engagement: Engagement, reading: BriefReading
         "excluded_by": [
             {"constraint": item.constraint, "reason": item.reason} for item in result.excluded_by
         ],
+        "would_take": [_would_take(item) for item in result.would_take],
     }
+
+
+def _would_take(item: RecordChange) -> dict[str, Any]:
+    change: dict[str, Any] = {"field": item.field}
+    for name in ("add", "at_most", "at_least", "currency"):
+        value = getattr(item, name)
+        if value is not None:
+            change[name] = value
+    return {"change": change, "rank": item.rank, "score": item.score, "reason": item.reason}
 
 
 def _engagement(engagement: Engagement) -> dict[str, Any]:

@@ -137,9 +137,14 @@ class CatalogIndex:
 
 
 def build_index(
-    vendors: Sequence[VendorRow], knowledge: Knowledge, *, revision: int | None = None
+    vendors: Sequence[VendorRow],
+    knowledge: Knowledge,
+    *,
+    revision: int | None = None,
+    judging: Judging | None = None,
 ) -> CatalogIndex:
-    """Turn vendor rows into the arrays the factors compute on."""
+    """Turn vendor rows into the arrays the factors compute on (with `judging` given, the
+    judging file is not read again)."""
     size = len(vendors)
     columns = {
         name: _ColumnsBuilder(size)
@@ -195,7 +200,7 @@ def build_index(
         rated=~np.isnan(numbers[5]) & (reviews > 0),
         rate_known=~np.isnan(numbers[2]),
         rate_spread=np.where(numbers[3] > numbers[2], numbers[3] - numbers[2], 1.0),
-        judging=load_judging(),
+        judging=judging or load_judging(),
         revision=revision,
         **built,
     )

@@ -137,6 +137,21 @@ class Stability:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordChange:
+    """One change to a vendor's record, re-scored against the catalog: the field, what is
+    added to it or the most (least) its number may be, and the rank and score it then has."""
+
+    field: str
+    rank: int
+    score: float
+    reason: str
+    add: str | None = None
+    at_most: float | None = None
+    at_least: int | None = None
+    currency: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class RankedVendor:
     """One vendor's place in a ranking and the explanation of its score."""
 
@@ -151,6 +166,8 @@ class RankedVendor:
     excluded_by: tuple[Exclusion, ...] = ()
     confidence: Confidence | None = None
     stability: Stability | None = None
+    # For one vendor's fit outside the top `limit`: the single changes that bring it in.
+    would_take: tuple[RecordChange, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

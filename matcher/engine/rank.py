@@ -94,7 +94,7 @@ def rank(reading: Reading, index: CatalogIndex, knowledge: Knowledge) -> Ranking
     limit = requirement.limit
     passed: tuple[PassedOver, ...] = ()
     if requirement.max_per_country is None:
-        top = _best(candidates, evaluation.total, index.tiebreak, limit)
+        top = top_rows(candidates, evaluation.total, index.tiebreak, limit)
     else:
         top, passed = _spread(
             candidates,
@@ -152,7 +152,7 @@ def _spread(
     # Walk down the ranking, reading more of it only when the cap leaves the list short.
     depth = 16 * limit
     while True:
-        ordered = _best(candidates, total, index.tiebreak, depth)
+        ordered = top_rows(candidates, total, index.tiebreak, depth)
         taken: list[int] = []
         held: list[tuple[int, int, str]] = []
         counts: Counter[str] = Counter()
@@ -231,9 +231,10 @@ def _notes(reading: Reading, evaluation: Evaluation) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def _best(
+def top_rows(
     candidates: np.ndarray, total: np.ndarray, tiebreak: np.ndarray, limit: int
 ) -> np.ndarray:
+    """Return the best `limit` of the candidate rows, best first (equal scores by id)."""
     # Partition to the top `limit` scores first, keeping every vendor tied with the last one,
     # then sort that handful by score and, for equal scores, by id.
     if len(candidates) > limit:
@@ -243,21 +244,6 @@ def _best(
     order = np.lexsort((tiebreak[candidates], -total[candidates]))
     result: np.ndarray = candidates[order][:limit]
     return result
-
-
-def fit(reading: Reading, index: CatalogIndex, knowledge: Knowledge, row: int) -> RankedVendor:
-    """Explain one vendor for a requirement: its rank among those allowed, or why it is out."""
-    evaluation = evaluate(reading, index, knowledge)
-    place: int | None = None
-    steady = None
-    if evaluation.allowed[row]:
-        total, tiebreak = evaluation.total, index.tiebreak
-        ahead = (total > total[row]) | ((total == total[row]) & (tiebreak < tiebreak[row]))
-        place = int((evaluation.allowed & ahead).sum()) + 1
-        rows = np.array([row])
-        limit = reading.requirement.limit
-        steady = stability_of(evaluation, tiebreak, evaluation.allowed, rows, limit)[0]
-    return explain(evaluation, index, knowledge, row, rank=place, stability=steady)
 
 
 def _failure(evaluation: Evaluation, name: str, row: int) -> str:

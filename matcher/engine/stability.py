@@ -62,27 +62,32 @@ def stability(
     if top_lowest is None:
         values = total[shown]
         top_lowest = float(np.partition(values, len(values) - limit)[len(values) - limit])
-    lowest = min(top_lowest, float(total[rows].min()))
+    # A row further below the top than any change closes is outside it under every change.
+    far = total[rows] < top_lowest - reach - 1e-9
+    if far.all():
+        return [Stability(stable=False, moves=()) for _ in rows]
+    asked = rows[~far]
+    lowest = min(top_lowest, float(total[asked].min()))
     near = np.flatnonzero(shown & (total >= lowest - reach - 1e-9))
-    contenders = np.union1d(near, rows)
+    contenders = np.union1d(near, asked)
     scores = np.stack([evaluation.factors[name].score[contenders] for name, _ in changes])
     base = total[contenders]
     # The totals under each change, but for the divisor common to all (it changes no order).
     moved = base[None, :] + 100 * (factor * weights)[:, None] * scores
     breaks = tiebreak[contenders]
-    where = np.searchsorted(contenders, rows)
+    where = np.searchsorted(contenders, asked)
     now = _ranks(base[None, :], breaks, where)[0]
     after = _ranks(moved, breaks, where)
-    results = []
-    for column, place in enumerate(now):
+    judged = {}
+    for column, (row, place) in enumerate(zip(asked.tolist(), now, strict=True)):
         inside = bool(place <= limit)
         moves = tuple(
             WeightMove(name, change, int(rank), _reason(name, change, int(rank), inside))
             for (name, change), rank in zip(changes, after[:, column], strict=True)
             if bool(rank <= limit) != inside
         )
-        results.append(Stability(stable=inside and not moves, moves=moves))
-    return results
+        judged[row] = Stability(stable=inside and not moves, moves=moves)
+    return [judged.get(row, Stability(stable=False, moves=())) for row in rows.tolist()]
 
 
 def _ranks(totals: np.ndarray, breaks: np.ndarray, where: np.ndarray) -> np.ndarray:

@@ -87,6 +87,7 @@ def prospect(prospect_id: int) -> ResponseReturnValue:
         vendor=vendor,
         candidates=candidates,
         fit=fit,
+        limit=requirement.limit,
         factor_labels=LABELS,
     )
 

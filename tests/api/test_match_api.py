@@ -412,6 +412,39 @@ def test_a_fit_explains_an_excluded_vendor(client: FlaskClient) -> None:
     assert "40% above" in reasons["budget"]
 
 
+@pytest.mark.usefixtures("catalog")
+def test_a_fit_says_what_it_would_take_and_each_change_holds_when_made(
+    client: FlaskClient,
+) -> None:
+    # Manila does not speak Spanish, a hard constraint; Bogota does, and is the only one.
+    profile = {
+        "skills": ["customer support"],
+        "languages": ["es"],
+        "certifications": ["PCI DSS"],
+        "hard_constraints": ["languages"],
+        "limit": 1,
+    }
+    body = client.post("/api/v1/fit", json={"profile": profile, "vendor_id": "manila-care"}).json
+    assert body is not None
+    assert body["rank"] is None
+    [speaks] = [item for item in body["would_take"] if item["change"]["field"] == "languages"]
+    assert speaks["change"] == {"field": "languages", "add": "es"}
+    assert speaks["rank"] == 1
+    assert "speaking Spanish" in speaks["reason"]
+    assert [item["rank"] for item in body["would_take"]] == sorted(
+        item["rank"] for item in body["would_take"]
+    )
+
+    # Made for real, the change gives the rank and the score it said.
+    response = client.patch("/api/v1/vendors/manila-care", json={"languages": ["en", "tl", "es"]})
+    assert response.status_code == 200
+    top = match(client, profile)["results"][0]
+    assert (top["vendor"]["id"], top["score"]) == ("manila-care", speaks["score"])
+    again = client.post("/api/v1/fit", json={"profile": profile, "vendor_id": "manila-care"}).json
+    assert again is not None
+    assert (again["rank"], again["would_take"]) == (1, [])
+
+
 def test_a_fit_for_an_unknown_vendor_is_404(client: FlaskClient) -> None:
     response = client.post("/api/v1/fit", json={"profile": {"skills": ["x"]}, "vendor_id": "ghost"})
 

@@ -8,11 +8,12 @@ from dataclasses import replace
 from functools import cache
 from typing import Any
 
+from matcher.engine.fit import fit
 from matcher.engine.geography import expand_places
 from matcher.engine.index import build_index
 from matcher.engine.knowledge import Knowledge, load_knowledge
 from matcher.engine.model import Budget, FactorScore, RankedVendor, Ranking, Requirement, VendorRow
-from matcher.engine.rank import fit, rank
+from matcher.engine.rank import rank
 from matcher.engine.reading import Reading, read
 
 

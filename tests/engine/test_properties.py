@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from matcher.engine.factors import FACTORS
 from matcher.engine.factors.people import GOOD_RATING, PRIOR_RATING, PRIOR_REVIEWS
+from matcher.engine.fit import fit
 from matcher.engine.geography import delivery_class, expand_places
 from matcher.engine.index import build_index
 from matcher.engine.judging import clock, load_judging
@@ -22,7 +23,7 @@ from matcher.engine.model import (
     Requirement,
     VendorRow,
 )
-from matcher.engine.rank import evaluate, fit, rank
+from matcher.engine.rank import evaluate, rank
 from tests.engine.builders import applied, factor_of, knowledge, loosened, reading
 from tests.engine.reference import reference_rank, reference_scores
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -87,6 +88,8 @@ def test_a_fit_check_names_a_vendor_and_explains_it(seller: FlaskClient, app: Fl
 
     assert "Left out by 1 hard constraint" in page
     assert "<h3>Manila Bay Care</h3>" in page
+    assert "What it would take to be in the top 10" in page
+    assert re.search(r"Would rank #\d+ \([\d.]+\) speaking Spanish", page)
     assert "for this prospect" in fits
     assert "Ranked #1" in fits
 
