@@ -21,6 +21,8 @@ READERS = frozenset({"admin", "procurement", "sales", "viewer"})
 MATCHERS = frozenset({"admin", "procurement", "sales"})
 SELLERS = frozenset({"admin", "sales"})
 ADMINS = frozenset({"admin"})
+# Who says what became of a vendor: the buyers.
+BUYERS = frozenset({"admin", "procurement"})
 # Every endpoint and the roles allowed on it; an endpoint missing here is refused to all.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "api.vendors.list_vendors": READERS,
@@ -36,6 +38,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "api.jobs.retry_job": ADMINS,
     "api.match.match": MATCHERS,
     "api.match.vendor_fit": MATCHERS,
+    "api.outcomes.list_outcomes": READERS,
+    "api.outcomes.record_outcome": BUYERS,
+    "api.outcomes.delete_outcome": ADMINS,
     **{
         f"api.prospects.{name}": SELLERS
         for name in (
@@ -78,6 +83,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "web.import_confirm": ADMINS,
     "web.import_job": ADMINS,
     "web.import_job_retry": ADMINS,
+    # Outcomes of shortlists and prospects
+    "web.record_outcome": BUYERS,
     # Prospect pages
     **{
         f"web.{name}": SELLERS

@@ -7,7 +7,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import fields
+from dataclasses import fields, replace
 from functools import cache
 from typing import Any
 
@@ -20,6 +20,7 @@ from matcher.engine.fit import fit
 from matcher.engine.index import CatalogIndex, build_index
 from matcher.engine.knowledge import Knowledge, load_knowledge
 from matcher.engine.model import (
+    OUTCOME_FIELDS,
     BriefReading,
     Engagement,
     RankedVendor,
@@ -32,9 +33,11 @@ from matcher.engine.reading import read
 from matcher.metrics import MATCH_LATENCY
 from vendors.catalog import VendorNotFound, catalog_revision
 from vendors.models import LIST_FIELDS, Vendor
+from vendors.outcomes import Verified, verified
 
 log = logging.getLogger(__name__)
-ROW_FIELDS = tuple(field.name for field in fields(VendorRow))
+# The record's fields a vendor row holds (the outcomes come from their own table).
+ROW_FIELDS = tuple(field.name for field in fields(VendorRow) if field.name not in OUTCOME_FIELDS)
 MAX_ATTEMPTS = 9
 READ_BATCH = 5000
 
@@ -126,7 +129,19 @@ def vendor_rows(session: Session) -> list[VendorRow]:
             else:
                 values.append(column)
         rows += [VendorRow(*vendor) for vendor in zip(*values, strict=True)]
-    return rows
+    return _with_outcomes(rows, verified(session))
+
+
+def _with_outcomes(rows: list[VendorRow], records: Mapping[str, Verified]) -> list[VendorRow]:
+    # Few vendors have rated outcomes: only their rows are remade.
+    if not records:
+        return rows
+    return [
+        replace(row, verified_count=found.count, verified_rating=found.mean)
+        if (found := records.get(row.id)) is not None
+        else row
+        for row in rows
+    ]
 
 
 def vendor_row(record: Mapping[str, Any]) -> VendorRow:

@@ -232,6 +232,29 @@ class Search(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+class Outcome(Base):
+    """What became of a vendor on a search or a prospect: shortlisted, invited, awarded,
+    declined, or delivered with a rating (1-5) and a note; who said so, and when."""
+
+    __tablename__ = "outcomes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    vendor_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("vendors.id", ondelete="CASCADE"), index=True
+    )
+    search_id: Mapped[str | None] = mapped_column(
+        String(24), ForeignKey("searches.id", ondelete="SET NULL"), index=True
+    )
+    prospect_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("prospects.id", ondelete="SET NULL"), index=True
+    )
+    stage: Mapped[str] = mapped_column(String(12))
+    rating: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Job(Base):
     """A catalog import run in the background: what it was asked to do and how it ended.
 

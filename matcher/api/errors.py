@@ -25,7 +25,9 @@ from matcher.limits import RateLimited
 from matcher.matching import CatalogChurning
 from vendors.catalog import CatalogBusy, StaleVersion, VendorExists, VendorNotFound
 from vendors.jobs import JobNotFound, JobNotRetryable
+from vendors.outcomes import OutcomeConflict, OutcomeNotFound, OutcomeRefused
 from vendors.prospects import ProspectNameTaken, ProspectNotFound
+from vendors.searches import SearchNotFound
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 5
@@ -81,6 +83,14 @@ def explain(error: Exception) -> Problem:
             return Problem(409, "Another import is being applied; retry when it is done.")
         case ProspectNotFound():
             return Problem(404, f"No prospect has the id {error.prospect_id}.")
+        case OutcomeRefused():
+            return Problem(422, "The outcome cannot be recorded.", {error.field: [error.message]})
+        case OutcomeConflict():
+            return Problem(409, str(error))
+        case SearchNotFound():
+            return Problem(404, f"No search has the id {error.search_id!r}.")
+        case OutcomeNotFound():
+            return Problem(404, f"No outcome has the id {error.outcome_id}.")
         case ProspectNameTaken():
             return Problem(409, f"A prospect named {error.name!r} exists.")
         case JobNotFound():

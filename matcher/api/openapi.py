@@ -20,7 +20,7 @@ from flask import (
 from marshmallow import fields, validate
 from swagger_ui_bundle import swagger_ui_path
 
-from matcher.api import audit, jobs, match_schemas, prospect_schemas, schemas
+from matcher.api import audit, jobs, match_schemas, outcomes, prospect_schemas, schemas
 from matcher.config import DEFAULTS
 from matcher.engine.factors import FACTORS
 from matcher.matching import shipped_knowledge
@@ -197,6 +197,8 @@ def build_spec(*, max_page_size: int = DEFAULTS["MAX_PAGE_SIZE"]) -> dict[str, A
     for name in ("ProspectIn", "ProspectChanges", "ProspectOut", "ProspectPage"):
         spec.components.schema(name, schema=getattr(prospect_schemas, name))
     spec.components.schema("AuditPage", schema=audit.AuditPage)
+    for name in ("OutcomeIn", "OutcomeOut", "OutcomeList"):
+        spec.components.schema(name, schema=getattr(outcomes, name))
     for name in ("JobOut", "JobAccepted"):
         spec.components.schema(name, schema=getattr(jobs, name))
     _vendor_paths(spec)
@@ -214,6 +216,7 @@ def build_spec(*, max_page_size: int = DEFAULTS["MAX_PAGE_SIZE"]) -> dict[str, A
             )
         },
     )
+    _outcome_paths(spec)
     _catalog_file_paths(spec)
     _job_paths(spec)
     _operations_paths(spec)
@@ -341,6 +344,11 @@ def _state_what_fields_cannot(document: dict[str, Any], *, max_page_size: int) -
     )
     for name in ("ProspectIn", "ProspectChanges"):
         components[name]["properties"]["profile"] = {"$ref": "#/components/schemas/Requirement"}
+    components["OutcomeIn"]["description"] = (
+        "One search or one prospect; a rating (1-5) with delivered work only, and delivered "
+        "work only for a vendor awarded it on the same search or prospect (else 409)."
+    )
+    components["OutcomeIn"]["allOf"] = outcomes.OUTCOME_RULES
     # A query string has no null: an absent parameter is the default.
     for path in document["paths"].values():
         for operation in path.values():
@@ -527,6 +535,48 @@ def _prospect_paths(spec: APISpec) -> None:
                 {200: _ok("The vendor's fit", "FitOut")},
                 tag=tag,
                 errors=(404, 422),
+            )
+        },
+    )
+
+
+def _outcome_paths(spec: APISpec) -> None:
+    tag = "outcomes"
+    spec.path(
+        "/api/v1/outcomes",
+        operations={
+            "get": _operation(
+                "List outcomes, newest first, for a vendor, a search or a prospect",
+                {200: _ok("The outcomes", "OutcomeList")},
+                query=outcomes.OutcomeQuery,
+                tag=tag,
+                errors=(422,),
+            ),
+            "post": _operation(
+                "Record what became of a vendor on a search or prospect (admin, procurement)",
+                {201: _ok("The outcome", "OutcomeOut")},
+                body="OutcomeIn",
+                tag=tag,
+                errors=(400, 404, 409, 413, 415, 422),
+            ),
+        },
+    )
+    spec.path(
+        "/api/v1/outcomes/{outcome_id}",
+        parameters=[
+            {
+                "name": "outcome_id",
+                "in": "path",
+                "required": True,
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_COUNT},
+            }
+        ],
+        operations={
+            "delete": _operation(
+                "Take back an outcome recorded in error (admins)",
+                {204: _ok("Removed")},
+                tag=tag,
+                errors=(404,),
             )
         },
     )

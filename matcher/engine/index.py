@@ -107,6 +107,9 @@ class CatalogIndex:
     rating: np.ndarray
     reviews: np.ndarray
     rated: np.ndarray
+    # Delivered outcomes rated by the buyers, and their mean (NaN where there are none).
+    verified: np.ndarray
+    verified_rating: np.ndarray
     rate_known: np.ndarray
     rate_spread: np.ndarray
     countries: Columns
@@ -198,6 +201,8 @@ def build_index(
         rating=numbers[5],
         reviews=reviews,
         rated=~np.isnan(numbers[5]) & (reviews > 0),
+        verified=np.array([float(vendor.verified_count) for vendor in vendors]),
+        verified_rating=np.array([_number(vendor.verified_rating) for vendor in vendors]),
         rate_known=~np.isnan(numbers[2]),
         rate_spread=np.where(numbers[3] > numbers[2], numbers[3] - numbers[2], 1.0),
         judging=judging or load_judging(),

@@ -76,6 +76,13 @@ class VendorRow:
     industries: tuple[str, ...] = ()
     rating: float | None = None
     review_count: int | None = None
+    # Verified outcomes: delivered work rated by the buyers who awarded it, and their mean.
+    verified_count: int = 0
+    verified_rating: float | None = None
+
+
+# The fields a vendor row adds to the catalog record: what buyers recorded of its work.
+OUTCOME_FIELDS = ("verified_count", "verified_rating")
 
 
 @dataclass(frozen=True, slots=True)

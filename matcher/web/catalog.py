@@ -26,7 +26,7 @@ from matcher.api.schemas import SORTS, ImportQuery, ListQuery
 from matcher.auth import PERMISSIONS, current_actor, signed_in_user
 from matcher.jobs import queue
 from matcher.web import bp
-from vendors import catalog, importing
+from vendors import catalog, importing, outcomes
 from vendors.audit import list_entries
 from vendors.importing import ImportReport, OnError
 from vendors.jobs import DONE, get_job
@@ -125,7 +125,16 @@ def vendor(vendor_id: str) -> ResponseReturnValue:
     trail: tuple[list[Any], int] | None = None
     if user is not None and user.role in PERMISSIONS["api.audit.list_audit"]:
         trail = list_entries(session, vendor_id=found.id, page=1, per_page=RECENT_CHANGES)
-    return render_template("web/vendor.html", vendor=found, trail=trail, **HELPERS)
+    history = outcomes.list_outcomes(session, vendor_id=found.id)
+    verified = outcomes.verified_of(session, found.id)
+    return render_template(
+        "web/vendor.html",
+        vendor=found,
+        trail=trail,
+        outcomes=history,
+        verified=verified,
+        **HELPERS,
+    )
 
 
 @bp.before_app_request

@@ -14,10 +14,12 @@ from matcher.web.forms import from_profile
 from matcher.web.searches import (
     current_user,
     find_vendor,
+    may_open,
     profile_summary,
     readable_search,
     vendors_by_id,
 )
+from vendors.outcomes import list_outcomes
 from vendors.prospects import (
     ProspectNameTaken,
     delete_prospect,
@@ -77,6 +79,9 @@ def prospect(prospect_id: int) -> ResponseReturnValue:
     if vendor is not None:
         result, engagement, brief = matching.run_fit(requirement, vendor.id)
         fit = fit_data(result, engagement, brief)
+    history = list_outcomes(db.session(), prospect_id=found.id)
+    named = vendors_by_id(item.vendor_id for item in history)
+    ranking_shown = answer["results"]
     return render_template(
         "web/prospect.html",
         prospect=found,
@@ -89,6 +94,10 @@ def prospect(prospect_id: int) -> ResponseReturnValue:
         fit=fit,
         limit=requirement.limit,
         factor_labels=LABELS,
+        outcomes=history,
+        outcome_names={vendor_id: item.name for vendor_id, item in named.items()},
+        outcome_choices=[(item["vendor"]["id"], item["vendor"]["name"]) for item in ranking_shown],
+        may_record=may_open("web.record_outcome"),
     )
 
 

@@ -32,6 +32,7 @@ from matcher.web.forms import (
     weight_field,
 )
 from vendors.models import Prospect, Search, User, Vendor
+from vendors.outcomes import list_outcomes
 from vendors.searches import (
     MAX_SHORTLIST,
     SearchNotFound,
@@ -472,6 +473,11 @@ def shortlist(search_id: str) -> ResponseReturnValue:
     rows = _shortlist_rows(found)
     missing = len(found.shortlist or []) - len(rows)
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    session = db.session()
+    history = list_outcomes(session, search_id=found.id)
+    names = {row["vendor"].id: row["vendor"].name for row in rows}
+    named = vendors_by_id(item.vendor_id for item in history if item.vendor_id not in names)
+    names |= {vendor_id: vendor.name for vendor_id, vendor in named.items()}
     return render_template(
         "web/shortlist.html",
         search=found,
@@ -479,6 +485,10 @@ def shortlist(search_id: str) -> ResponseReturnValue:
         missing=missing,
         owned=_owned(found),
         now=now,
+        outcomes=history,
+        outcome_names=names,
+        outcome_choices=[(row["vendor"].id, row["vendor"].name) for row in rows],
+        may_record=may_open("web.record_outcome"),
     )
 
 

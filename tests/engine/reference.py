@@ -14,7 +14,12 @@ from rapidfuzz import fuzz
 
 from matcher.engine.factors import FACTORS
 from matcher.engine.factors.cost import COMFORTABLE, IN_BAND, OVER_BUDGET_TO_ZERO
-from matcher.engine.factors.people import GOOD_RATING, PRIOR_RATING, PRIOR_REVIEWS
+from matcher.engine.factors.people import (
+    GOOD_RATING,
+    PRIOR_OUTCOMES,
+    PRIOR_RATING,
+    PRIOR_REVIEWS,
+)
 from matcher.engine.factors.place import DAY_HOURS
 from matcher.engine.factors.work import (
     BREADTH_FLOOR,
@@ -336,6 +341,10 @@ def capacity(reading: Reading, vendor: Vendor, knowledge: Knowledge) -> Verdict:
 
 def track_record(reading: Reading, vendor: Vendor, knowledge: Knowledge) -> Verdict:
     """Score the client rating, shrunk toward the prior by how few reviews it rests on."""
+    outcomes, checked = vendor.row.verified_count, vendor.row.verified_rating
+    if outcomes > 0 and checked is not None:
+        shrunk = (checked * outcomes + PRIOR_RATING * PRIOR_OUTCOMES) / (outcomes + PRIOR_OUTCOMES)
+        return _clip(shrunk / 5), shrunk >= GOOD_RATING
     rating, reviews = vendor.row.rating, vendor.row.review_count or 0
     if rating is None or reviews <= 0:
         return NEUTRAL, False

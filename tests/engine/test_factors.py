@@ -520,20 +520,25 @@ def test_unlisted_industries_are_neutral_and_unknown() -> None:
 @pytest.mark.parametrize(
     ("rating", "reviews", "score", "says"),
     [
-        (4.8, 200, 0.950, "rated 4.8 from 200 reviews (4.75 once weighted for how many)"),
+        (
+            4.8,
+            200,
+            0.950,
+            "rated 4.8 from 200 reviews, self-stated (4.75 once weighted for how many)",
+        ),
         (
             5.0,
             1,
             0.782,
-            "rated 5.0 from 1 review (3.91 once weighted for how many, under the 4.0 "
+            "rated 5.0 from 1 review, self-stated (3.91 once weighted for how many, under the 4.0 "
             "of a good record)",
         ),
         (
             3.0,
             100,
             0.615,
-            "rated 3.0 from 100 reviews (3.07 once weighted for how many, under the 4.0 "
-            "of a good record)",
+            "rated 3.0 from 100 reviews, self-stated (3.07 once weighted for how many, under the "
+            "4.0 of a good record)",
         ),
     ],
 )
@@ -544,6 +549,28 @@ def test_track_record_shrinks_a_rating_toward_the_prior_when_reviews_are_few(
     factor = judge(requirement(skills=["xyz"]), one, "track_record")
     assert factor.score == pytest.approx(score, abs=1e-3)
     assert factor.reason == says
+
+
+def test_verified_outcomes_come_before_the_vendors_own_rating_and_the_reason_says_so() -> None:
+    # Two delivered outcomes rated 3.0, pulled toward 3.8 as if 3 more: (6 + 11.4) / 5 = 3.48.
+    rated = vendor(rating=4.8, review_count=200, verified_count=2, verified_rating=3.0)
+    factor = judge(requirement(skills=["xyz"]), rated, "track_record")
+    assert factor.score == pytest.approx(3.48 / 5, abs=1e-3)
+    assert factor.known
+    assert factor.reason == (
+        "3.0 from 2 verified outcomes (3.48 once weighted for how many, under the 4.0 of a good "
+        "record); its own rating (4.8 from 200 reviews) not used"
+    )
+
+
+def test_one_verified_outcome_gives_a_vendor_without_reviews_a_track_record() -> None:
+    # (5.0 + 3 x 3.8) / 4 = 4.1: known, and a good record as a hard constraint.
+    fresh = vendor(rating=None, review_count=None, verified_count=1, verified_rating=5.0)
+    profile = requirement(skills=["xyz"], hard_constraints=["track_record"])
+    factor = judge(profile, fresh, "track_record")
+    assert factor.score == pytest.approx(4.1 / 5, abs=1e-3)
+    assert factor.reason == "5.0 from 1 verified outcome (4.10 once weighted for how many)"
+    assert fit_of(profile, [fresh], fresh.id).excluded_by == ()
 
 
 def test_a_vendor_excluded_for_its_rating_is_not_shown_a_rating_that_meets_the_bar() -> None:

@@ -1,0 +1,71 @@
+"""Outcomes from the pages: recorded on a search's shortlist or a prospect, shown on vendors."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+from marshmallow import ValidationError
+
+from matcher import db
+from matcher.api.outcomes import OutcomeIn
+from matcher.auth import current_actor
+from matcher.web import bp
+from matcher.web.searches import may_open, readable_search
+from vendors import outcomes
+from vendors.catalog import VendorNotFound
+
+OUTCOME_FORM = OutcomeIn()
+
+
+@bp.post("/outcomes")
+def record_outcome() -> ResponseReturnValue:
+    """Record an outcome from a form on a shortlist or a prospect page, then go back there."""
+    form = request.form
+    search_id, prospect_id = form.get("search_id") or None, form.get("prospect_id") or None
+    if search_id is not None:
+        # Read as its page reads it: a search shared by its permalink, a draft its owner's.
+        readable_search(search_id)
+        back = url_for("web.shortlist", search_id=search_id) + "#outcomes"
+    elif prospect_id is not None and prospect_id.isdigit():
+        if not may_open("web.prospect"):
+            abort(403, "Only those who see prospects may record outcomes for them.")
+        back = url_for("web.prospect", prospect_id=int(prospect_id)) + "#outcomes"
+    else:
+        abort(400, "Say which search or prospect the outcome is for.")
+    rating = (form.get("rating") or "").strip()
+    given = {
+        "vendor_id": (form.get("vendor_id") or "").strip(),
+        "stage": form.get("stage") or "",
+        "search_id": search_id,
+        "prospect_id": int(prospect_id) if prospect_id else None,
+        "rating": rating.replace(",", ".") if rating else None,
+        "note": form.get("note") or None,
+    }
+    try:
+        data = OUTCOME_FORM.load(given)
+        outcomes.record_outcome(db.session(), **data, actor=current_actor())
+    except ValidationError as error:
+        flash(f"Not recorded: {_first(error.messages)}", "error")
+        return redirect(back)
+    except outcomes.OutcomeRefused as error:
+        flash(f"Not recorded: {error.message}", "error")
+        return redirect(back)
+    except outcomes.OutcomeConflict as error:
+        flash(f"Not recorded: {error}", "error")
+        return redirect(back)
+    except VendorNotFound as error:
+        flash(f"Not recorded: no vendor has the id {error.vendor_id!r}.", "error")
+        return redirect(back)
+    db.session().commit()
+    flash(f"Recorded: {given['vendor_id']} {given['stage']}.", "success")
+    return redirect(back)
+
+
+def _first(messages: object) -> str:
+    # The first message of a marshmallow error, with the field it is about.
+    if isinstance(messages, dict):
+        for field, value in messages.items():
+            return f"{field.replace('_', ' ')}: {_first(value)}"
+    if isinstance(messages, list) and messages:
+        return _first(messages[0])
+    return str(messages)
