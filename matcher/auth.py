@@ -65,6 +65,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "submit_query",
             "queries",
             "search",
+            "keep_ranking",
             "relax",
             "correct_reading",
             "why_not",

@@ -228,6 +228,10 @@ class Search(Base):
     form: Mapped[dict[str, Any]] = mapped_column(JSON)
     profile: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     shortlist: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The ranking it produced, as the match answer, on the catalog revision it was ranked on.
+    ranking: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    ranked_revision: Mapped[int | None] = mapped_column(Integer)
+    ranked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

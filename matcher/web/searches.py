@@ -20,6 +20,7 @@ from matcher.auth import PERMISSIONS, signed_in_user
 from matcher.engine.factors import DEFAULT_WEIGHTS, FACTORS, LABELS
 from matcher.engine.model import Ranking
 from matcher.engine.resolve import resolve_skill, suggest
+from matcher.engine.scoring import listing
 from matcher.profiles import load_requirement, normalise_place
 from matcher.web import bp
 from matcher.web.forms import (
@@ -31,6 +32,7 @@ from matcher.web.forms import (
     to_profile,
     weight_field,
 )
+from matcher.web.kept import Changes, changes_since
 from vendors.models import Prospect, Search, User, Vendor
 from vendors.outcomes import list_outcomes
 from vendors.searches import (
@@ -247,17 +249,35 @@ def profile_summary(profile: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 @bp.get("/searches/<search_id>")
 def search(search_id: str) -> ResponseReturnValue:
-    """A search's results, run again on the catalog as it is now: its permalink."""
+    """A search's permalink: the ranking it produced, as it was kept, and what has changed for
+    it since; with `?catalog=today`, the same search run on the catalog as it is now."""
     found = readable_search(search_id)
     if found.profile is None:
         return redirect(url_for("web.new_query", draft=found.id))
-    ranking, answer = _run(found)
+    today = request.args.get("catalog") == "today"
+    changes, why = None, {}
+    revision = matching.current_index().revision
+    if found.ranking is None:
+        # Opened for the first time: run it, and keep what it produced.
+        answer = _keep(found)
+        db.session().commit()
+    elif today:
+        answer = _run(found)[1]
+    else:
+        answer = found.ranking
+        if found.ranked_revision != revision:
+            changes = changes_since(found.ranking, _run(found)[1])
+            why = _why(found, changes)
     vendors = vendors_by_id(result["vendor"]["id"] for result in answer["results"])
     return render_template(
         "web/results.html",
         search=found,
         answer=answer,
-        relaxations=ranking.relaxations,
+        relaxations=answer["relaxations"],
+        today=today,
+        revision=revision,
+        changes=changes,
+        why=why,
         vendors=vendors,
         owned=_owned(found),
         summary=profile_summary(found.profile or {}),
@@ -272,6 +292,59 @@ def search(search_id: str) -> ResponseReturnValue:
         can_save_prospect=may_open("web.save_as_prospect"),
         prospect_choices=_prospect_choices() if may_open("web.save_as_prospect") else [],
     )
+
+
+@bp.post("/searches/<search_id>/keep")
+def keep_ranking(search_id: str) -> ResponseReturnValue:
+    """Run a search on today's catalog and keep that ranking as its own (its owner only)."""
+    found = readable_search(search_id)
+    if not _owned(found):
+        abort(403, "Only the search's owner may replace the ranking it keeps.")
+    _keep(found)
+    db.session().commit()
+    flash("Kept today's ranking for this search.", "success")
+    return redirect(url_for("web.search", search_id=found.id))
+
+
+def _keep(found: Search) -> dict[str, Any]:
+    # The index's revision, read with the ranking: the revision the ranking was made on.
+    index = matching.current_index()
+    answer = _run(found)[1]
+    found.ranking = answer
+    found.ranked_revision = index.revision
+    found.ranked_at = datetime.now(UTC)
+    return answer
+
+
+def _why(found: Search, changes: Changes) -> dict[str, str]:
+    """Say why each vendor that left the list left it, and where each newcomer came from."""
+    requirement = load_requirement(found.profile or {})
+    present = vendors_by_id([item.vendor_id for item in (*changes.left, *changes.entered)])
+    why: dict[str, str] = {}
+    for item in changes.left:
+        if item.vendor_id not in present:
+            why[item.vendor_id] = "no longer in the catalog"
+            continue
+        result = matching.run_fit(requirement, item.vendor_id)[0]
+        if result.excluded_by:
+            failed = listing(
+                [
+                    LABELS.get(exclusion.constraint, exclusion.constraint).lower()
+                    for exclusion in result.excluded_by
+                ]
+            )
+            why[item.vendor_id] = f"now left out by {failed}"
+        else:
+            why[item.vendor_id] = f"now #{result.rank} with {result.score:.1f}"
+    for item in changes.entered:
+        vendor = present.get(item.vendor_id)
+        added = (
+            vendor is not None
+            and found.ranked_at is not None
+            and vendor.created_at > found.ranked_at
+        )
+        why[item.vendor_id] = "added to the catalog since" if added else "rose into the list"
+    return why
 
 
 def may_open(endpoint: str) -> bool:
