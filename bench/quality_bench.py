@@ -103,7 +103,7 @@ def brief_figures(knowledge: Knowledge, briefs: list[dict[str, Any]]) -> BriefFi
         profile: dict[str, Any] = {"description": brief["description"]}
         if brief.get("skills"):
             profile["skills"] = brief["skills"]
-        requirement = load_requirement(profile)
+        requirement = load_requirement(profile, knowledge)
         started = time.perf_counter()
         reading = read(requirement, knowledge)
         times.append(time.perf_counter() - started)
@@ -145,7 +145,7 @@ def ranking_figures(knowledge: Knowledge, data: dict[str, Any]) -> RankingFigure
     for case in data["cases"]:
         profile = dict(case["profile"])
         profile["limit"] = max(CUTOFF, profile.get("limit", CUTOFF))
-        ranking = rank(read(load_requirement(profile), knowledge), index, knowledge)
+        ranking = rank(read(load_requirement(profile, knowledge), knowledge), index, knowledge)
         grades: dict[str, int] = case["grades"]
         top = [result.vendor_id for result in ranking.results[:CUTOFF]]
         ideal = dcg(sorted(grades.values(), reverse=True)[:CUTOFF])

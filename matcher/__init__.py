@@ -25,6 +25,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         bodies,
         cli,
         db,
+        edge,
         hardening,
         health,
         jobs,
@@ -47,6 +48,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     jobs.init_app(app)
     api.init_app(app)
     web.init_app(app)
+    edge.init_app(app)
     health.init_app(app)
     cli.init_app(app)
     return app

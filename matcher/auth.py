@@ -10,7 +10,7 @@ from flask import Flask, current_app, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 
 from matcher import db, limits
-from matcher.api.errors import HttpError
+from matcher.edge.errors import HttpError
 from matcher.hardening import request_id
 from vendors.access import end_session, find_key, session_user, start_session
 from vendors.audit import Actor

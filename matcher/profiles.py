@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from marshmallow import (
@@ -15,9 +16,9 @@ from marshmallow import (
     validates_schema,
 )
 
-from matcher import matching
 from matcher.engine.factors import FACTORS, NEEDS
 from matcher.engine.geography import expand_places
+from matcher.engine.knowledge import Geography, Knowledge
 from matcher.engine.model import DELIVERY_MODELS, Budget, Requirement
 from vendors.codes import UnknownCode, country_code, currency_code, language_code
 from vendors.schema import Code, Text, TextList
@@ -48,14 +49,18 @@ class Complexity(fields.Field[int]):
 
 
 class Places(TextList):
-    """Countries (codes or names) and regions (e.g. Eastern Europe, LATAM, EU)."""
+    """Countries (codes or names) and regions (e.g. Eastern Europe, LATAM, EU), read with the
+    knowledge of the profile schema it belongs to."""
 
-    def __init__(self, **kwargs: Any):
-        super().__init__(normalise=_place, **kwargs)
+    def normalise_item(self, text: str) -> str:
+        """Return a region's name or a country's code; raise UnknownCode."""
+        schema = self.parent
+        assert isinstance(schema, RequirementSchema), "a place list belongs to a profile"
+        return _place(text, schema.knowledge.geography)
 
 
-def _place(text: str) -> str:
-    region = matching.knowledge().geography.region(text)
+def _place(text: str, geography: Geography) -> str:
+    region = geography.region(text)
     if region is not None:
         return region.name
     try:
@@ -64,10 +69,10 @@ def _place(text: str) -> str:
         raise UnknownCode(f"unknown country or region {text!r}") from None
 
 
-def normalise_place(text: str) -> str | None:
+def normalise_place(text: str, knowledge: Knowledge) -> str | None:
     """Return a region's name or a country's code for a place as typed, or None if unknown."""
     try:
-        return _place(text)
+        return _place(text, knowledge.geography)
     except UnknownCode:
         return None
 
@@ -92,13 +97,6 @@ class BudgetSchema(Schema):
     )
     currency = Code(currency_code, load_default="USD")
 
-    @validates_schema
-    def check_currency(self, data: Mapping[str, Any], **kwargs: Any) -> None:
-        """Refuse a currency the service has no exchange rate for."""
-        currency = data.get("currency") or "USD"
-        if currency not in matching.knowledge().per_usd:
-            raise ValidationError(f"No exchange rate is known for {currency}.", "currency")
-
 
 def _services(description: str) -> TextList:
     # A correction of what the engine read from the profile's words.
@@ -108,10 +106,14 @@ def _services(description: str) -> TextList:
 
 
 class RequirementSchema(Schema):
-    """A client requirement profile."""
+    """A client requirement profile, read with the matching knowledge it is given."""
 
     class Meta:
         unknown = RAISE
+
+    def __init__(self, knowledge: Knowledge, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.knowledge = knowledge
 
     title = Text(max_length=200)
     description = Text(max_length=5000, collapse=False)
@@ -172,7 +174,11 @@ class RequirementSchema(Schema):
     @validates_schema
     def check_consistency(self, data: Mapping[str, Any], **kwargs: Any) -> None:
         """Require skills or a description, and the input every hard constraint needs."""
-        errors: dict[str, list[str]] = {}
+        errors: dict[str, Any] = {}
+        budget = data.get("budget")
+        currency = (budget or {}).get("currency") or "USD"
+        if budget and currency not in self.knowledge.per_usd:
+            errors["budget"] = {"currency": [f"No exchange rate is known for {currency}."]}
         if not data.get("skills") and not data.get("description"):
             errors["skills"] = ["Give the skills needed, a description of the work, or both."]
         if data.get("delivery") and not data.get("client_country"):
@@ -196,7 +202,7 @@ class RequirementSchema(Schema):
     @post_load
     def to_requirement(self, data: dict[str, Any], **kwargs: Any) -> Requirement:
         """Build the engine's requirement, with regions expanded into countries."""
-        geography = matching.knowledge().geography
+        geography = self.knowledge.geography
         budget = data.get("budget")
         return Requirement(
             title=data.get("title"),
@@ -226,10 +232,13 @@ class RequirementSchema(Schema):
         )
 
 
-REQUIREMENT = RequirementSchema()
+@cache
+def requirement_schema(knowledge: Knowledge) -> RequirementSchema:
+    """Return the profile schema of one knowledge (built once: a schema costs to build)."""
+    return RequirementSchema(knowledge)
 
 
-def load_requirement(profile: Mapping[str, Any]) -> Requirement:
+def load_requirement(profile: Mapping[str, Any], knowledge: Knowledge) -> Requirement:
     """Validate a profile and return the engine's requirement; raise ValidationError."""
-    requirement: Requirement = REQUIREMENT.load(profile)
+    requirement: Requirement = requirement_schema(knowledge).load(profile)
     return requirement

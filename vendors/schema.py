@@ -201,12 +201,11 @@ class TextList(fields.Field[list[str] | None]):
             if LIST_SEPARATOR in text:
                 problems.append(f"Items may not contain {LIST_SEPARATOR!r}: it separates items.")
                 continue
-            if self.normalise is not None:
-                try:
-                    text = self.normalise(text)
-                except UnknownCode as error:
-                    problems.append(str(error))
-                    continue
+            try:
+                text = self.normalise_item(text)
+            except UnknownCode as error:
+                problems.append(str(error))
+                continue
             key = text.casefold()
             if key not in seen:
                 seen.add(key)
@@ -216,6 +215,10 @@ class TextList(fields.Field[list[str] | None]):
         if len(items) > MAX_LIST_ITEMS:
             raise ValidationError(f"More than {MAX_LIST_ITEMS} items.")
         return items or None
+
+    def normalise_item(self, text: str) -> str:
+        """Return one item in its stored form (a code for a country, say); raise UnknownCode."""
+        return text if self.normalise is None else self.normalise(text)
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         return value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from matcher.api import audit, errors, jobs, match, openapi, outcomes, prospects, vendors
+from matcher.api import audit, jobs, match, openapi, outcomes, prospects, vendors
 
 
 def init_app(app: Flask) -> None:
@@ -18,4 +18,3 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(outcomes.bp)
     app.register_blueprint(api, url_prefix="/api/v1")
     openapi.init_app(app)
-    errors.init_app(app)

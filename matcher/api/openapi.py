@@ -20,8 +20,10 @@ from flask import (
 from marshmallow import fields, validate
 from swagger_ui_bundle import swagger_ui_path
 
-from matcher.api import audit, jobs, match_schemas, outcomes, prospect_schemas, schemas
+from matcher.api import audit, jobs, match, outcomes, prospect_schemas, schemas
 from matcher.config import DEFAULTS
+from matcher.edge import answers as match_schemas
+from matcher.edge import outcome_schema, queries
 from matcher.engine.factors import FACTORS
 from matcher.matching import shipped_knowledge
 from matcher.profiles import Places, RequirementSchema
@@ -191,9 +193,11 @@ def build_spec(*, max_page_size: int = DEFAULTS["MAX_PAGE_SIZE"]) -> dict[str, A
     spec.components.schema("VendorRecord", schema=VendorRecordSchema)
     for name in COMPONENTS:
         spec.components.schema(name, schema=getattr(schemas, name))
-    spec.components.schema("Requirement", schema=RequirementSchema)
-    for name in ("MatchOut", "FitIn", "FitOut"):
+    knowledge = shipped_knowledge()
+    spec.components.schema("Requirement", schema=RequirementSchema(knowledge))
+    for name in ("MatchOut", "FitOut"):
         spec.components.schema(name, schema=getattr(match_schemas, name))
+    spec.components.schema("FitIn", schema=match.FitIn(knowledge))
     for name in ("ProspectIn", "ProspectChanges", "ProspectOut", "ProspectPage"):
         spec.components.schema(name, schema=getattr(prospect_schemas, name))
     spec.components.schema("AuditPage", schema=audit.AuditPage)
@@ -342,13 +346,13 @@ def _state_what_fields_cannot(document: dict[str, Any], *, max_page_size: int) -
         enum=[*(code for code in budget["currency"]["enum"] if code in rated)],
         description="an ISO 4217 code the service has an exchange rate for, any case",
     )
-    for name in ("ProspectIn", "ProspectChanges"):
+    for name in ("ProspectIn", "ProspectChanges", "FitIn"):
         components[name]["properties"]["profile"] = {"$ref": "#/components/schemas/Requirement"}
     components["OutcomeIn"]["description"] = (
         "One search or one prospect; a rating (1-5) with delivered work only, and delivered "
         "work only for a vendor awarded it on the same search or prospect (else 409)."
     )
-    components["OutcomeIn"]["allOf"] = outcomes.OUTCOME_RULES
+    components["OutcomeIn"]["allOf"] = outcome_schema.OUTCOME_RULES
     # A query string has no null: an absent parameter is the default.
     for path in document["paths"].values():
         for operation in path.values():
@@ -412,7 +416,7 @@ def _vendor_paths(spec: APISpec) -> None:
             "get": _operation(
                 "List vendors",
                 {200: _ok("A page", "VendorPage")},
-                query=schemas.ListQuery,
+                query=queries.ListQuery,
                 errors=(422,),
             ),
             "post": _operation(
@@ -460,7 +464,7 @@ def _match_paths(spec: APISpec) -> None:
             "post": _operation(
                 "Explain one vendor's fit for a profile, even when it is excluded",
                 {200: _ok("The vendor's result and the hard constraints it fails", "FitOut")},
-                body="FitIn",
+                body={"$ref": "#/components/schemas/FitIn"},
                 tag="matching",
                 errors=(400, 404, 413, 415, 422, 503),
             )
@@ -589,7 +593,7 @@ def _catalog_file_paths(spec: APISpec) -> None:
             200: _ok("Applied (or would be, for a dry run)", "ImportReport"),
             202: _ok("Queued (background=true): follow the job's url", "JobAccepted"),
         },
-        query=schemas.ImportQuery,
+        query=queries.ImportQuery,
         errors=(409, 413),
     )
     import_op["requestBody"] = UPLOAD
@@ -609,7 +613,7 @@ def _catalog_file_paths(spec: APISpec) -> None:
         "/api/v1/vendors/export",
         operations={
             "get": _operation(
-                "Export the catalog", {200: download}, query=schemas.ExportQuery, errors=(422,)
+                "Export the catalog", {200: download}, query=queries.ExportQuery, errors=(422,)
             )
         },
     )

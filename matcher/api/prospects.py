@@ -8,7 +8,6 @@ from flask import Blueprint, Response, jsonify, url_for
 from marshmallow import ValidationError
 
 from matcher import db, matching
-from matcher.api.match_schemas import fit_data, match_data
 from matcher.api.prospect_schemas import (
     PageQuery,
     ProspectChanges,
@@ -17,6 +16,7 @@ from matcher.api.prospect_schemas import (
     ProspectPage,
 )
 from matcher.api.requests import json_body, query
+from matcher.edge.answers import fit_data, match_data
 from matcher.profiles import load_requirement
 from vendors import prospects
 from vendors.models import Prospect
@@ -40,7 +40,7 @@ PROSPECT_OUT, PROSPECT_PAGE, PAGE_QUERY = ProspectOut(), ProspectPage(), PageQue
 def _checked(data: dict[str, Any]) -> dict[str, Any]:
     if "profile" in data:
         try:
-            load_requirement(data["profile"])
+            load_requirement(data["profile"], matching.knowledge())
         except ValidationError as error:
             raise ValidationError({"profile": error.messages}) from None
     return data
@@ -107,7 +107,7 @@ def delete_prospect(prospect_id: int) -> Response:
 def prospect_matches(prospect_id: int) -> Response:
     """Rank the catalog for the prospect's saved profile."""
     prospect = prospects.get_prospect(db.session(), prospect_id)
-    ranking = matching.run_match(load_requirement(prospect.profile))
+    ranking = matching.run_match(load_requirement(prospect.profile, matching.knowledge()))
     return jsonify(match_data(ranking))
 
 
@@ -115,5 +115,7 @@ def prospect_matches(prospect_id: int) -> Response:
 def prospect_fit(prospect_id: int, vendor_id: str) -> Response:
     """Explain how well one vendor fits the prospect's saved profile."""
     prospect = prospects.get_prospect(db.session(), prospect_id)
-    result, engagement, brief = matching.run_fit(load_requirement(prospect.profile), vendor_id)
+    result, engagement, brief = matching.run_fit(
+        load_requirement(prospect.profile, matching.knowledge()), vendor_id
+    )
     return jsonify(fit_data(result, engagement, brief))

@@ -8,7 +8,7 @@ from typing import Any
 from flask import request
 from marshmallow import Schema
 
-from matcher.api.errors import HttpError
+from matcher.edge.errors import HttpError
 from vendors.readers import RepeatedKey, unique_keys
 
 MAX_VERSION_DIGITS = 9

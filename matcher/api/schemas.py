@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, post_dump, post_load, validate
+from marshmallow import Schema, fields, post_dump, post_load, validate
 
-from vendors.catalog import SORT_KEYS
-from vendors.codes import country_code
-from vendors.schema import Code, Tags, Text, VendorRecordSchema, id_field, normalise_tag
-
-SORTS = [*SORT_KEYS, *(f"-{key}" for key in SORT_KEYS)]
+from vendors.schema import Tags, Text, VendorRecordSchema, id_field, normalise_tag
 
 
 class VendorIn(VendorRecordSchema):
@@ -62,26 +58,6 @@ class VendorOut(VendorRecordSchema):
         return {key: value for key, value in data.items() if value is not None}
 
 
-class ListQuery(Schema):
-    """Filters and paging of the vendor listing."""
-
-    class Meta:
-        unknown = RAISE
-
-    tag = Code(normalise_tag, metadata={"description": "BPO or KPO"})
-    country = Code(country_code, metadata={"description": "a delivery country, code or name"})
-    service = Text(metadata={"description": "text contained in one of the vendor's services"})
-    q = Text(metadata={"description": "text in the name, description, services or industries"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    per_page = fields.Integer(load_default=None, validate=validate.Range(min=1, max=1_000_000))
-    sort = fields.String(load_default="id", validate=validate.OneOf(SORTS))
-
-    @post_load
-    def fill_absent(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        """Give every filter a value, None meaning any."""
-        return {"tag": None, "country": None, "service": None, "q": None, **data}
-
-
 class VendorPage(Schema):
     """One page of the vendor listing."""
 
@@ -92,29 +68,6 @@ class VendorPage(Schema):
     pages = fields.Integer(required=True)
     next = fields.String(allow_none=True, required=True)
     prev = fields.String(allow_none=True, required=True)
-
-
-class ImportQuery(Schema):
-    """Options of a catalog upload."""
-
-    class Meta:
-        unknown = RAISE
-
-    dry_run = fields.Boolean(load_default=False)
-    on_error = fields.String(load_default="fail", validate=validate.OneOf(["fail", "skip"]))
-    background = fields.Boolean(
-        load_default=False,
-        metadata={"description": "answer 202 at once with a job to follow (GET its url)"},
-    )
-
-
-class ExportQuery(Schema):
-    """Format of a catalog export."""
-
-    class Meta:
-        unknown = RAISE
-
-    format = fields.String(load_default="csv", validate=validate.OneOf(["csv", "json", "jsonl"]))
 
 
 class ImportRowError(Schema):

@@ -14,13 +14,9 @@ from werkzeug.routing import BaseConverter
 
 from matcher import db
 from matcher.api import jobs
-from matcher.api.errors import HttpError
 from matcher.api.requests import if_match, json_body, must_exist, query
 from matcher.api.schemas import (
-    ExportQuery,
-    ImportQuery,
     ImportReport,
-    ListQuery,
     VendorChanges,
     VendorIn,
     VendorPage,
@@ -28,6 +24,8 @@ from matcher.api.schemas import (
     vendor_out,
 )
 from matcher.auth import current_actor
+from matcher.edge.errors import HttpError
+from matcher.edge.queries import ExportQuery, ImportQuery, ListQuery
 from matcher.jobs import queue, save_upload
 from vendors import catalog
 from vendors.importing import import_catalog

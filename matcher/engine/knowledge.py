@@ -77,7 +77,8 @@ class Geography:
         return None if code is None else self.regions[code]
 
 
-@dataclass(frozen=True, slots=True)
+# Compared and hashed by identity: one object per reading of the data files.
+@dataclass(frozen=True, slots=True, eq=False)
 class Knowledge:
     """Everything the engine knows besides the catalog."""
 

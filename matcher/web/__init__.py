@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, render_template
 from flask_wtf.csrf import CSRFProtect
 
-from matcher.api.errors import Problem
 from matcher.auth import signed_in_user
+from matcher.edge.errors import Problem
 
 csrf = CSRFProtect()
 bp = Blueprint(

@@ -21,9 +21,9 @@ from marshmallow import ValidationError
 from werkzeug.datastructures import FileStorage
 
 from matcher import db
-from matcher.api.errors import HttpError
-from matcher.api.schemas import SORTS, ImportQuery, ListQuery
 from matcher.auth import PERMISSIONS, current_actor, signed_in_user
+from matcher.edge.errors import HttpError
+from matcher.edge.queries import SORTS, ImportQuery, ListQuery
 from matcher.jobs import queue
 from matcher.web import bp
 from vendors import catalog, importing, outcomes

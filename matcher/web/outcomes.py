@@ -7,8 +7,8 @@ from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 
 from matcher import db
-from matcher.api.outcomes import OutcomeIn
 from matcher.auth import current_actor
+from matcher.edge.outcome_schema import OutcomeIn
 from matcher.web import bp
 from matcher.web.searches import may_open, readable_search
 from vendors import outcomes

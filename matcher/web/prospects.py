@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from matcher import db, matching
-from matcher.api.match_schemas import fit_data, match_data
+from matcher.edge.answers import fit_data, match_data
 from matcher.engine.factors import LABELS
 from matcher.profiles import load_requirement
 from matcher.web import bp
@@ -69,7 +69,7 @@ def save_as_prospect() -> ResponseReturnValue:
 def prospect(prospect_id: int) -> ResponseReturnValue:
     """A prospect: its profile, its top matches, and a fit check for a named vendor."""
     found = get_prospect(db.session(), prospect_id)
-    requirement = load_requirement(found.profile)
+    requirement = load_requirement(found.profile, matching.knowledge())
     ranking = matching.run_match(requirement)
     answer = match_data(ranking)
     answer["results"] = answer["results"][:TOP_MATCHES]

@@ -15,8 +15,8 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from matcher import db, matching
-from matcher.api.match_schemas import fit_data, match_data
 from matcher.auth import PERMISSIONS, signed_in_user
+from matcher.edge.answers import fit_data, match_data
 from matcher.engine.factors import DEFAULT_WEIGHTS, FACTORS, LABELS
 from matcher.engine.model import Ranking
 from matcher.engine.resolve import resolve_skill, suggest
@@ -140,7 +140,10 @@ def _form_page(
 def _with_places_normalised(values: dict[str, Any]) -> dict[str, Any]:
     # A profile from the API may name places ("Philippines"); the pickers hold codes and regions.
     for name in ("countries", "exclude_countries"):
-        values[name] = [normalise_place(place) or place for place in values.get(name) or ()]
+        values[name] = [
+            normalise_place(place, matching.knowledge()) or place
+            for place in values.get(name) or ()
+        ]
     return values
 
 
@@ -182,7 +185,7 @@ def submit_query() -> ResponseReturnValue:
         return redirect(url_for("web.new_query", draft=kept.id))
     profile = to_profile(values, matching.knowledge())
     try:
-        load_requirement(profile)
+        load_requirement(profile, matching.knowledge())
     except ValidationError as error:
         messages = error.messages if isinstance(error.messages, dict) else {"_form": error.messages}
         return _form_page(values, field_errors(messages), draft=draft, status=422)
@@ -215,7 +218,7 @@ def vendors_by_id(ids: Iterable[str]) -> dict[str, Vendor]:
 
 
 def _run(search: Search) -> tuple[Ranking, dict[str, Any]]:
-    ranking = matching.run_match(load_requirement(search.profile or {}))
+    ranking = matching.run_match(load_requirement(search.profile or {}, matching.knowledge()))
     return ranking, match_data(ranking)
 
 
@@ -224,7 +227,7 @@ def profile_summary(profile: Mapping[str, Any]) -> list[tuple[str, str]]:
     known = matching.knowledge()
 
     def place(text: str) -> str:
-        found = normalise_place(text) or text
+        found = normalise_place(text, matching.knowledge()) or text
         return known.country_name(found) if len(found) == 2 else found
 
     lines = []
@@ -318,7 +321,7 @@ def _keep(found: Search) -> dict[str, Any]:
 
 def _why(found: Search, changes: Changes) -> dict[str, str]:
     """Say why each vendor that left the list left it, and where each newcomer came from."""
-    requirement = load_requirement(found.profile or {})
+    requirement = load_requirement(found.profile or {}, matching.knowledge())
     present = vendors_by_id([item.vendor_id for item in (*changes.left, *changes.entered)])
     why: dict[str, str] = {}
     for item in changes.left:
@@ -408,7 +411,7 @@ def correct_reading(search_id: str) -> ResponseReturnValue:
         **({"ignore_services": list(dict.fromkeys(ignored))} if ignored else {}),
     }
     try:
-        load_requirement(profile)
+        load_requirement(profile, matching.knowledge())
     except ValidationError as error:
         flash(f"That change cannot be made: {error.messages}", "error")
         return redirect(url_for("web.search", search_id=found.id))
@@ -455,7 +458,7 @@ def why_not(search_id: str) -> ResponseReturnValue:
     asked = request.args.get("vendor", "")
     if found.profile is None:
         abort(404, "A draft has no results to explain: run it first.")
-    requirement = load_requirement(found.profile)
+    requirement = load_requirement(found.profile, matching.knowledge())
     vendor, candidates = find_vendor(asked) if asked.strip() else (None, [])
     fit = None
     if vendor is not None:
@@ -482,7 +485,7 @@ def compare(search_id: str) -> ResponseReturnValue:
     if not COMPARE_MIN <= len(wanted) <= COMPARE_MAX:
         flash(f"Choose {COMPARE_MIN} to {COMPARE_MAX} vendors to compare.", "error")
         return redirect(url_for("web.search", search_id=found.id))
-    requirement = load_requirement(found.profile or {})
+    requirement = load_requirement(found.profile or {}, matching.knowledge())
     vendors = vendors_by_id(wanted)
     fits = []
     for vendor_id in wanted:
@@ -528,7 +531,7 @@ def change_shortlist(search_id: str) -> ResponseReturnValue:
 def _shortlist_rows(found: Search) -> list[dict[str, Any]]:
     """Return the shortlist's vendors with their current fit, in shortlist order."""
     vendors = vendors_by_id(found.shortlist or [])
-    requirement = load_requirement(found.profile or {})
+    requirement = load_requirement(found.profile or {}, matching.knowledge())
     rows = []
     for vendor_id in found.shortlist or []:
         vendor = vendors.get(vendor_id)

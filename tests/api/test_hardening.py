@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from matcher import db
-from matcher.api.errors import HttpError
+from matcher.edge.errors import HttpError
 
 
 @pytest.mark.parametrize("path", ["/api/v1/vendors", "/api/v1/nowhere", "/healthz", "/api/v1/docs"])

@@ -26,7 +26,7 @@ def test_every_factor_has_a_label_and_a_default_weight_for_both_kinds_of_work() 
 def test_a_hard_constraint_without_what_its_factor_needs_is_refused(spec: FactorSpec) -> None:
     name = spec.name
     with pytest.raises(ValidationError) as refused:
-        load_requirement({"skills": ["data entry"], "hard_constraints": [name]})
+        load_requirement({"skills": ["data entry"], "hard_constraints": [name]}, knowledge())
     assert any(name in message for message in refused.value.messages_dict["hard_constraints"])
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import Schema, fields
 
 from matcher.engine.model import (
     BriefReading,
@@ -16,7 +16,6 @@ from matcher.engine.model import (
     RecordChange,
     Stability,
 )
-from matcher.profiles import RequirementSchema
 
 
 class EngagementOut(Schema):
@@ -248,16 +247,6 @@ class FitOut(ResultOut):
     )
     excluded_by = fields.List(fields.Nested(ExclusionOut), required=True)
     reading = fields.Nested(ReadingOut, required=True)
-
-
-class FitIn(Schema):
-    """A profile and the vendor to check against it."""
-
-    class Meta:
-        unknown = RAISE
-
-    profile = fields.Nested(RequirementSchema, required=True)
-    vendor_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
 
 
 def result_data(result: RankedVendor) -> dict[str, Any]:
