@@ -22,6 +22,7 @@ from werkzeug.serving import run_simple
 
 from matcher import db, job_commands, migrate
 from matcher.schema_check import needs_database, needs_schema
+from matcher.services import catalog as changing
 from vendors import catalog
 from vendors.access import (
     ROLES,
@@ -33,7 +34,7 @@ from vendors.access import (
 )
 from vendors.audit import Actor
 from vendors.catalog import CatalogBusy
-from vendors.importing import ImportReport, import_catalog
+from vendors.importing import ImportReport
 from vendors.readers import CatalogFileError, count_rows, format_of
 from vendors.synthetic import generate_records
 from vendors.writers import write_export
@@ -82,26 +83,20 @@ def db_revision(message: str) -> None:
 
 def run_import(path: Path, *, dry_run: bool, on_error: str, show_progress: bool) -> ImportReport:
     """Import a file in one transaction, committed only if it is to be applied."""
-    session = db.session()
     run = partial(
-        import_catalog,
-        session,
+        changing.import_file,
         path,
         dry_run=dry_run,
         on_error="skip" if on_error == "skip" else "fail",
-        batch_size=current_app.config["IMPORT_BATCH_SIZE"],
         actor=Actor(f"cli:{getpass.getuser()}"),
     )
     try:
         if show_progress:
             with _progress_bar(path) as advance:
-                report = run(progress=advance)
-        else:
-            report = run()
+                return run(progress=advance)
+        return run()
     except CatalogBusy as error:
         raise click.ClickException(f"{error}; try again when it is done") from None
-    db.settle(report.applied and not dry_run)
-    return report
 
 
 @contextmanager

@@ -24,9 +24,9 @@ from huey.api import Huey
 from huey.exceptions import RetryTask
 
 from matcher import db
+from matcher.services import catalog as changing
 from vendors.audit import Actor
 from vendors.catalog import CatalogBusy
-from vendors.importing import import_catalog
 from vendors.jobs import (
     DONE,
     FAILED,
@@ -172,20 +172,14 @@ class JobQueue:
         options = job.options
         actor = Actor(job.actor, job.request_id or "-")
         try:
-            report = import_catalog(
-                session,
+            report = changing.import_file(
                 path,
                 filename=job.filename,
                 dry_run=bool(options.get("dry_run")),
                 on_error=options.get("on_error", "fail"),
-                batch_size=current_app.config["IMPORT_BATCH_SIZE"],
                 progress=lambda rows: self._beat(job_id, rows, total),
                 actor=actor,
             )
-            if report.applied and not report.dry_run:
-                session.commit()
-            else:
-                session.rollback()
         except CatalogBusy:
             session.rollback()
             job = get_job(session, job_id)

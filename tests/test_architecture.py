@@ -65,3 +65,44 @@ def test_a_package_imports_nothing_it_must_not(folder: str) -> None:
 def test_wsgi_only_creates_the_app() -> None:
     lines = [line for line in (ROOT / "wsgi.py").read_text().splitlines() if line.strip()]
     assert lines == ["from matcher import create_app", "app = create_app()"]
+
+
+# The views of the API and the pages: they translate in and out and call the services.
+VIEWS = ("matcher/api", "matcher/web")
+TRANSACTION_CALLS = {"commit", "rollback", "settle"}
+
+
+@pytest.mark.parametrize("folder", VIEWS)
+def test_views_neither_commit_nor_write_sql_the_services_do(folder: str) -> None:
+    found = []
+    for path in sorted((ROOT / folder).rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in TRANSACTION_CALLS
+            ):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} calls {node.func.attr}")
+        found += [
+            f"{path.relative_to(ROOT)} imports {name}"
+            for name in imports_of(path)
+            if name == "sqlalchemy" or name.startswith("sqlalchemy.")
+        ]
+    assert found == []
+
+
+def test_every_service_owns_its_transaction_and_the_catalog_never_commits() -> None:
+    # The catalog flushes and the caller decides; only the service layer (and the job runner's
+    # own bookkeeping, and the command line's account commands) end a transaction.
+    committing = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in sorted((ROOT / "vendors").rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "commit"
+    ]
+    assert committing == []
+    services = sorted((ROOT / "matcher" / "services").glob("*.py"))
+    assert {path.stem for path in services} >= {"catalog", "searches", "prospects", "outcomes"}

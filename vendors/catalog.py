@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -217,6 +217,37 @@ def _assign(session: Session, vendor: Vendor, record: Record, actor: Actor) -> N
 def _check_version(vendor: Vendor, expected: int | None) -> None:
     if expected is not None and expected != vendor.version:
         raise StaleVersion(vendor.id, expected, vendor.version)
+
+
+def vendors_by_id(session: Session, ids: Iterable[str]) -> dict[str, Vendor]:
+    """Return the records of some vendors, by id (the ids not in the catalog left out)."""
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return {}
+    return {
+        vendor.id: vendor for vendor in session.scalars(select(Vendor).where(Vendor.id.in_(wanted)))
+    }
+
+
+def find_vendor(session: Session, text: str, *, choices: int) -> tuple[Vendor | None, list[Vendor]]:
+    """Return the vendor a user named (by id, or by name in any case), or up to `choices` + 1
+    whose names start so, to choose from."""
+    cleaned = text.strip()[:200]
+    exact = session.get(Vendor, cleaned) or session.scalar(
+        select(Vendor).where(func.lower(Vendor.name) == cleaned.lower()).limit(1)
+    )
+    if exact is not None:
+        return exact, []
+    pattern = "%" + cleaned.lower().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+    candidates = session.scalars(
+        select(Vendor)
+        .where(func.lower(Vendor.name).like(pattern + "%", escape="\\"))
+        .order_by(Vendor.name)
+        .limit(choices + 1)
+    ).all()
+    if len(candidates) == 1:
+        return candidates[0], []
+    return None, list(candidates)
 
 
 def list_vendors(

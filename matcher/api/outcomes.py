@@ -11,6 +11,7 @@ from matcher import db
 from matcher.api.requests import json_body, query
 from matcher.auth import current_actor
 from matcher.edge.outcome_schema import MAX_ID, OutcomeIn
+from matcher.services import outcomes as recording
 from vendors import outcomes
 from vendors.models import Outcome
 
@@ -75,16 +76,14 @@ def list_outcomes() -> Response:
 def record_outcome() -> Response:
     """Record what became of a vendor on a search or a prospect."""
     data = OUTCOME_IN.load(json_body())
-    outcome = outcomes.record_outcome(db.session(), **data, actor=current_actor())
-    db.session().commit()
+    outcome = recording.record(**data, actor=current_actor())
     return _created(outcome)
 
 
 @bp.delete("/outcomes/<int:outcome_id>")
 def delete_outcome(outcome_id: int) -> Response:
     """Take back an outcome recorded in error (admins)."""
-    outcomes.delete_outcome(db.session(), outcome_id, actor=current_actor())
-    db.session().commit()
+    recording.take_back(outcome_id, actor=current_actor())
     return Response(status=204)
 
 

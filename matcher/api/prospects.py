@@ -18,6 +18,7 @@ from matcher.api.prospect_schemas import (
 from matcher.api.requests import json_body, query
 from matcher.edge.answers import fit_data, match_data
 from matcher.profiles import load_requirement
+from matcher.services import prospects as prospecting
 from vendors import prospects
 from vendors.models import Prospect
 
@@ -65,8 +66,7 @@ def list_prospects() -> Response:
 @bp.post("/prospects")
 def create_prospect() -> Response:
     """Save a prospect with its requirement profile."""
-    prospect = prospects.save_prospect(db.session(), _checked(PROSPECT_IN.load(json_body())))
-    db.session().commit()
+    prospect = prospecting.save(_checked(PROSPECT_IN.load(json_body())))
     return _one(prospect, 201)
 
 
@@ -81,8 +81,7 @@ def replace_prospect(prospect_id: int) -> Response:
     """Replace a prospect whole."""
     fields_in = _checked(PROSPECT_IN.load(json_body()))
     fields_in = {"company": None, "notes": None, **fields_in}
-    prospect = prospects.save_prospect(db.session(), fields_in, prospect_id)
-    db.session().commit()
+    prospect = prospecting.save(fields_in, prospect_id)
     return _one(prospect)
 
 
@@ -90,16 +89,14 @@ def replace_prospect(prospect_id: int) -> Response:
 def update_prospect(prospect_id: int) -> Response:
     """Change some fields of a prospect."""
     changes = _checked(PROSPECT_CHANGES.load(json_body()))
-    prospect = prospects.save_prospect(db.session(), changes, prospect_id)
-    db.session().commit()
+    prospect = prospecting.save(changes, prospect_id)
     return _one(prospect)
 
 
 @bp.delete("/prospects/<int:prospect_id>")
 def delete_prospect(prospect_id: int) -> Response:
     """Remove a prospect."""
-    prospects.delete_prospect(db.session(), prospect_id)
-    db.session().commit()
+    prospecting.remove(prospect_id)
     return Response(status=204)
 
 

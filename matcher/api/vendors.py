@@ -27,8 +27,8 @@ from matcher.auth import current_actor
 from matcher.edge.errors import HttpError
 from matcher.edge.queries import ExportQuery, ImportQuery, ListQuery
 from matcher.jobs import queue, save_upload
+from matcher.services import catalog as changing
 from vendors import catalog
-from vendors.importing import import_catalog
 from vendors.models import Vendor
 from vendors.readers import CatalogFileError, format_of
 from vendors.schema import RESERVED_IDS, Record, canonical
@@ -103,8 +103,7 @@ def create_vendor() -> Response:
     """Add a vendor to the catalog."""
     data = VENDOR_IN.load(json_body())
     data.pop("version", None)
-    vendor = catalog.create_vendor(db.session(), canonical(data), actor=current_actor())
-    db.session().commit()
+    vendor = changing.add_vendor(canonical(data), actor=current_actor())
     return _one(vendor, 201)
 
 
@@ -123,14 +122,9 @@ def replace_vendor(vendor_id: str) -> Response:
     if data["id"] != vendor_id:
         raise HttpError(422, "The id in the body differs from the URL.", {"id": ["Must match."]})
     version = _expected_version(data)
-    vendor, created = catalog.replace_vendor(
-        db.session(),
-        canonical(data),
-        expected_version=version,
-        must_exist=must_exist(),
-        actor=current_actor(),
+    vendor, created = changing.replace_vendor(
+        canonical(data), expected_version=version, must_exist=must_exist(), actor=current_actor()
     )
-    db.session().commit()
     return _one(vendor, 201 if created else 200)
 
 
@@ -141,20 +135,16 @@ def update_vendor(vendor_id: str) -> Response:
     if changes.pop("id", vendor_id) != vendor_id:
         raise HttpError(422, "The id cannot be changed.", {"id": ["Must match the URL."]})
     version = _expected_version(changes)
-    vendor = catalog.update_vendor(
-        db.session(), vendor_id, changes, expected_version=version, actor=current_actor()
+    vendor = changing.change_vendor(
+        vendor_id, changes, expected_version=version, actor=current_actor()
     )
-    db.session().commit()
     return _one(vendor)
 
 
 @bp.delete("/vendors/<vendor_id:vendor_id>")
 def delete_vendor(vendor_id: str) -> Response:
     """Remove a vendor from the catalog."""
-    catalog.delete_vendor(
-        db.session(), vendor_id, expected_version=if_match(), actor=current_actor()
-    )
-    db.session().commit()
+    changing.remove_vendor(vendor_id, expected_version=if_match(), actor=current_actor())
     return Response(status=204)
 
 
@@ -178,14 +168,7 @@ def import_vendors() -> Response:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload.{fmt}"
         upload.save(path)
-        report = import_catalog(
-            db.session(),
-            path,
-            batch_size=current_app.config["IMPORT_BATCH_SIZE"],
-            actor=current_actor(),
-            **options,
-        )
-    db.settle(report.applied and not report.dry_run)
+        report = changing.import_file(path, actor=current_actor(), **options)
     response = jsonify(IMPORT_REPORT.dump(report.to_dict()))
     response.status_code = 200 if report.applied else 422
     return response

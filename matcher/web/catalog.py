@@ -25,8 +25,9 @@ from matcher.auth import PERMISSIONS, current_actor, signed_in_user
 from matcher.edge.errors import HttpError
 from matcher.edge.queries import SORTS, ImportQuery, ListQuery
 from matcher.jobs import queue
+from matcher.services import catalog as changing
 from matcher.web import bp
-from vendors import catalog, importing, outcomes
+from vendors import catalog, outcomes
 from vendors.audit import list_entries
 from vendors.importing import ImportReport, OnError
 from vendors.jobs import DONE, get_job
@@ -178,7 +179,6 @@ def upload_catalog() -> ResponseReturnValue:
         return _upload_form({"file": _sentence(error.message)}, on_error, status=422)
     token, path = _store(upload, fmt, on_error)
     report = _run_import(path, fmt, on_error, dry_run=True)
-    db.settle(False)
     whole_file = next((error for error in report.errors if error.row is None), None)
     if whole_file is not None:
         path.unlink()
@@ -211,7 +211,6 @@ def confirm_import(token: str) -> ResponseReturnValue:
         return redirect(url_for("web.import_job", job_id=job.id))
     try:
         report = _run_import(stored.path, stored.fmt, stored.on_error, dry_run=False)
-        db.settle(report.applied)
     except BaseException:
         stored.release()  # busy or failed: the same confirmation may be sent again
         raise
@@ -248,13 +247,11 @@ def retry_import_job(job_id: str) -> ResponseReturnValue:
 
 
 def _run_import(path: Path, fmt: str, on_error: OnError, *, dry_run: bool) -> ImportReport:
-    return importing.import_catalog(
-        db.session(),
+    return changing.import_file(
         path,
         filename=f"upload.{fmt}",
         dry_run=dry_run,
         on_error=on_error,
-        batch_size=current_app.config["IMPORT_BATCH_SIZE"],
         actor=current_actor(),
     )
 

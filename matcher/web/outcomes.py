@@ -6,9 +6,9 @@ from flask import abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 
-from matcher import db
 from matcher.auth import current_actor
 from matcher.edge.outcome_schema import OutcomeIn
+from matcher.services import outcomes as recording
 from matcher.web import bp
 from matcher.web.searches import may_open, readable_search
 from vendors import outcomes
@@ -43,7 +43,7 @@ def record_outcome() -> ResponseReturnValue:
     }
     try:
         data = OUTCOME_FORM.load(given)
-        outcomes.record_outcome(db.session(), **data, actor=current_actor())
+        recording.record(**data, actor=current_actor())
     except ValidationError as error:
         flash(f"Not recorded: {_first(error.messages)}", "error")
         return redirect(back)
@@ -56,7 +56,6 @@ def record_outcome() -> ResponseReturnValue:
     except VendorNotFound as error:
         flash(f"Not recorded: no vendor has the id {error.vendor_id!r}.", "error")
         return redirect(back)
-    db.session().commit()
     flash(f"Recorded: {given['vendor_id']} {given['stage']}.", "success")
     return redirect(back)
 

@@ -9,6 +9,8 @@ from matcher import db, matching
 from matcher.edge.answers import fit_data, match_data
 from matcher.engine.factors import LABELS
 from matcher.profiles import load_requirement
+from matcher.services import prospects as prospecting
+from matcher.services import searches as searching
 from matcher.web import bp
 from matcher.web.forms import from_profile
 from matcher.web.searches import (
@@ -22,12 +24,9 @@ from matcher.web.searches import (
 from vendors.outcomes import list_outcomes
 from vendors.prospects import (
     ProspectNameTaken,
-    delete_prospect,
     get_prospect,
     list_prospects,
-    save_prospect,
 )
-from vendors.searches import save_search
 
 TOP_MATCHES = 5
 MAX_PROSPECTS_SHOWN = 500
@@ -49,18 +48,16 @@ def save_as_prospect() -> ResponseReturnValue:
     company = request.form.get("company", "").strip()[:200] or None
     try:
         if target.isdigit():
-            prospect = save_prospect(db.session(), {"profile": search.profile}, int(target))
+            prospect = prospecting.save({"profile": search.profile}, int(target))
         elif name:
             fields = {"name": name, "company": company, "profile": search.profile}
-            prospect = save_prospect(db.session(), fields)
+            prospect = prospecting.save(fields)
         else:
             flash("Give the new prospect a name, or choose one to update.", "error")
             return redirect(url_for("web.search", search_id=search.id) + "#save-prospect")
     except ProspectNameTaken:
-        db.session().rollback()
         flash(f"A prospect named “{name}” exists; choose it to update it instead.", "error")
         return redirect(url_for("web.search", search_id=search.id) + "#save-prospect")
-    db.session().commit()
     flash(f"Saved the profile for {prospect.name}.", "success")
     return redirect(url_for("web.prospect", prospect_id=prospect.id))
 
@@ -108,8 +105,7 @@ def prospect_search(prospect_id: int) -> ResponseReturnValue:
     values = from_profile(found.profile)
     values["title"] = values["title"] or found.name
     profile = {**found.profile, "title": values["title"][:200]}
-    search = save_search(db.session(), owner_id=current_user().id, form=values, profile=profile)
-    db.session().commit()
+    search = searching.save(owner_id=current_user().id, form=values, profile=profile)
     return redirect(url_for("web.search", search_id=search.id))
 
 
@@ -117,7 +113,6 @@ def prospect_search(prospect_id: int) -> ResponseReturnValue:
 def remove_prospect(prospect_id: int) -> ResponseReturnValue:
     """Forget a prospect."""
     found = get_prospect(db.session(), prospect_id)
-    delete_prospect(db.session(), found.id)
-    db.session().commit()
+    prospecting.remove(found.id)
     flash(f"Deleted the prospect {found.name}.", "success")
     return redirect(url_for("web.prospects"))

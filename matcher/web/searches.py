@@ -12,16 +12,15 @@ from flask import Response, abort, flash, jsonify, redirect, render_template, re
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 from openpyxl import Workbook
-from sqlalchemy import func, select
 
 from matcher import db, matching
 from matcher.auth import PERMISSIONS, signed_in_user
-from matcher.edge.answers import fit_data, match_data
+from matcher.edge.answers import fit_data
 from matcher.engine.factors import DEFAULT_WEIGHTS, FACTORS, LABELS
-from matcher.engine.model import Ranking
 from matcher.engine.resolve import resolve_skill, suggest
 from matcher.engine.scoring import listing
 from matcher.profiles import load_requirement, normalise_place
+from matcher.services import searches as searching
 from matcher.web import bp
 from matcher.web.forms import (
     Choice,
@@ -33,17 +32,11 @@ from matcher.web.forms import (
     weight_field,
 )
 from matcher.web.kept import Changes, changes_since
+from vendors import catalog
 from vendors.models import Prospect, Search, User, Vendor
 from vendors.outcomes import list_outcomes
-from vendors.searches import (
-    MAX_SHORTLIST,
-    SearchNotFound,
-    delete_search,
-    get_search,
-    list_searches,
-    save_search,
-    set_shortlist,
-)
+from vendors.prospects import list_prospects
+from vendors.searches import MAX_SHORTLIST, SearchNotFound, get_search, list_searches
 from vendors.tabular import escape_formula
 
 READING_FIELDS = {
@@ -173,14 +166,12 @@ def submit_query() -> ResponseReturnValue:
         if not _owned(draft) or draft.profile is not None:
             draft = None  # only one's own draft is overwritten; anything else starts anew
     if request.form.get("action") == "draft":
-        kept = save_search(
-            db.session(),
+        kept = searching.save(
             owner_id=current_user().id,
             form=values,
             profile=None,
             search_id=draft.id if draft else None,
         )
-        db.session().commit()
         flash("Draft saved. Open it again from Saved searches.", "success")
         return redirect(url_for("web.new_query", draft=kept.id))
     profile = to_profile(values, matching.knowledge())
@@ -189,14 +180,12 @@ def submit_query() -> ResponseReturnValue:
     except ValidationError as error:
         messages = error.messages if isinstance(error.messages, dict) else {"_form": error.messages}
         return _form_page(values, field_errors(messages), draft=draft, status=422)
-    search = save_search(
-        db.session(),
+    search = searching.save(
         owner_id=current_user().id,
         form=values,
         profile=profile,
         search_id=draft.id if draft else None,
     )
-    db.session().commit()
     return redirect(url_for("web.search", search_id=search.id))
 
 
@@ -208,18 +197,7 @@ def queries() -> ResponseReturnValue:
     )
 
 
-def vendors_by_id(ids: Iterable[str]) -> dict[str, Vendor]:
-    """Return the catalog's records of some vendors, by id."""
-    wanted = list(dict.fromkeys(ids))
-    if not wanted:
-        return {}
-    found = db.session().scalars(select(Vendor).where(Vendor.id.in_(wanted)))
-    return {vendor.id: vendor for vendor in found}
-
-
-def _run(search: Search) -> tuple[Ranking, dict[str, Any]]:
-    ranking = matching.run_match(load_requirement(search.profile or {}, matching.knowledge()))
-    return ranking, match_data(ranking)
+vendors_by_id = searching.vendors_by_id
 
 
 def profile_summary(profile: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -262,14 +240,13 @@ def search(search_id: str) -> ResponseReturnValue:
     revision = matching.current_index().revision
     if found.ranking is None:
         # Opened for the first time: run it, and keep what it produced.
-        answer = _keep(found)
-        db.session().commit()
+        answer = searching.keep_ranking(found)
     elif today:
-        answer = _run(found)[1]
+        answer = searching.run(found)[1]
     else:
         answer = found.ranking
         if found.ranked_revision != revision:
-            changes = changes_since(found.ranking, _run(found)[1])
+            changes = changes_since(found.ranking, searching.run(found)[1])
             why = _why(found, changes)
     vendors = vendors_by_id(result["vendor"]["id"] for result in answer["results"])
     return render_template(
@@ -303,20 +280,9 @@ def keep_ranking(search_id: str) -> ResponseReturnValue:
     found = readable_search(search_id)
     if not _owned(found):
         abort(403, "Only the search's owner may replace the ranking it keeps.")
-    _keep(found)
-    db.session().commit()
+    searching.keep_ranking(found)
     flash("Kept today's ranking for this search.", "success")
     return redirect(url_for("web.search", search_id=found.id))
-
-
-def _keep(found: Search) -> dict[str, Any]:
-    # The index's revision, read with the ranking: the revision the ranking was made on.
-    index = matching.current_index()
-    answer = _run(found)[1]
-    found.ranking = answer
-    found.ranked_revision = index.revision
-    found.ranked_at = datetime.now(UTC)
-    return answer
 
 
 def _why(found: Search, changes: Changes) -> dict[str, str]:
@@ -356,14 +322,14 @@ def may_open(endpoint: str) -> bool:
 
 
 def _prospect_choices() -> list[Prospect]:
-    return list(db.session().scalars(select(Prospect).order_by(Prospect.name).limit(500)))
+    return list_prospects(db.session(), page=1, per_page=500)[0]
 
 
 @bp.post("/searches/<search_id>/relax")
 def relax(search_id: str) -> ResponseReturnValue:
     """Apply one suggested relaxation: a new search with the profile changed as suggested."""
     found = readable_search(search_id)
-    ranking, _ = _run(found)
+    ranking, _ = searching.run(found)
     wanted = request.form.get("constraint", "")
     offered = {relaxation.constraint: relaxation for relaxation in ranking.relaxations}
     if wanted not in offered:
@@ -371,8 +337,7 @@ def relax(search_id: str) -> ResponseReturnValue:
         return redirect(url_for("web.search", search_id=found.id))
     profile = {**(found.profile or {}), **dict(offered[wanted].change)}
     values = _with_places_normalised(from_profile(profile))
-    relaxed = save_search(db.session(), owner_id=current_user().id, form=values, profile=profile)
-    db.session().commit()
+    relaxed = searching.save(owner_id=current_user().id, form=values, profile=profile)
     flash(f"Applied: {offered[wanted].suggestion}.", "success")
     return redirect(url_for("web.search", search_id=relaxed.id))
 
@@ -416,8 +381,7 @@ def correct_reading(search_id: str) -> ResponseReturnValue:
         flash(f"That change cannot be made: {error.messages}", "error")
         return redirect(url_for("web.search", search_id=found.id))
     values = _with_places_normalised(from_profile(profile))
-    corrected = save_search(db.session(), owner_id=current_user().id, form=values, profile=profile)
-    db.session().commit()
+    corrected = searching.save(owner_id=current_user().id, form=values, profile=profile)
     flash(message, "success")
     return redirect(url_for("web.search", search_id=corrected.id))
 
@@ -432,23 +396,7 @@ def _service_name(code: str) -> str:
 
 def find_vendor(text: str) -> tuple[Vendor | None, list[Vendor]]:
     """Return the vendor a user named (by id or name), or the candidates to choose from."""
-    session = db.session()
-    cleaned = text.strip()[:200]
-    exact = session.get(Vendor, cleaned) or session.scalar(
-        select(Vendor).where(func.lower(Vendor.name) == cleaned.lower()).limit(1)
-    )
-    if exact is not None:
-        return exact, []
-    pattern = "%" + cleaned.lower().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
-    candidates = session.scalars(
-        select(Vendor)
-        .where(func.lower(Vendor.name).like(pattern + "%", escape="\\"))
-        .order_by(Vendor.name)
-        .limit(WHY_NOT_CHOICES + 1)
-    ).all()
-    if len(candidates) == 1:
-        return candidates[0], []
-    return None, list(candidates)
+    return catalog.find_vendor(db.session(), text, choices=WHY_NOT_CHOICES)
 
 
 @bp.get("/searches/<search_id>/why-not")
@@ -521,8 +469,7 @@ def change_shortlist(search_id: str) -> ResponseReturnValue:
             shortlist.append(added)
     if removed:
         shortlist = [vendor_id for vendor_id in shortlist if vendor_id != removed]
-    set_shortlist(db.session(), found, shortlist)
-    db.session().commit()
+    searching.shortlist(found, shortlist)
     back = request.form.get("back")
     target = url_for("web.shortlist", search_id=found.id) if back == "shortlist" else None
     return redirect(target or url_for("web.search", search_id=found.id) + "#results")
@@ -623,8 +570,7 @@ def remove_search(search_id: str) -> ResponseReturnValue:
     found = _found(search_id)
     if not _owned(found):
         abort(404, "No saved search has this address.")
-    delete_search(db.session(), found)
-    db.session().commit()
+    searching.remove(found)
     flash("Search deleted.", "success")
     return redirect(url_for("web.queries"))
 
