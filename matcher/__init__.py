@@ -28,7 +28,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         edge,
         hardening,
         health,
-        jobs,
+        import_queue,
         limits,
         logs,
         matching,
@@ -45,7 +45,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     limits.init_app(app)
     auth.init_app(app)
     matching.init_app(app)
-    jobs.init_app(app)
+    import_queue.init_app(app)
     api.init_app(app)
     web.init_app(app)
     edge.init_app(app)

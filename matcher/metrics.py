@@ -26,7 +26,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from sqlalchemy import func, select
 
 from matcher import db
-from vendors.jobs import count_by_state
+from vendors.import_jobs import count_by_state
 from vendors.models import Vendor
 
 bp = Blueprint("metrics", __name__)

@@ -18,10 +18,10 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from matcher import create_app, db
-from matcher.jobs import queue
+from matcher.import_queue import queue
 from tests.conftest import require_redis
 from vendors.audit import Actor
-from vendors.jobs import DONE, FAILED, QUEUED, RUNNING, get_job
+from vendors.import_jobs import DONE, FAILED, QUEUED, RUNNING, get_job
 from vendors.models import Job, Vendor
 from vendors.synthetic import generate_records
 from vendors.writers import write_export

@@ -20,7 +20,7 @@ from flask import (
 from marshmallow import fields, validate
 from swagger_ui_bundle import swagger_ui_path
 
-from matcher.api import audit, jobs, match, outcomes, prospect_schemas, schemas
+from matcher.api import audit, import_jobs, match, outcomes, prospect_schemas, schemas
 from matcher.config import DEFAULTS
 from matcher.edge import answers as match_schemas
 from matcher.edge import outcome_schema, queries
@@ -204,7 +204,7 @@ def build_spec(*, max_page_size: int = DEFAULTS["MAX_PAGE_SIZE"]) -> dict[str, A
     for name in ("OutcomeIn", "OutcomeOut", "OutcomeList"):
         spec.components.schema(name, schema=getattr(outcomes, name))
     for name in ("JobOut", "JobAccepted"):
-        spec.components.schema(name, schema=getattr(jobs, name))
+        spec.components.schema(name, schema=getattr(import_jobs, name))
     _vendor_paths(spec)
     _match_paths(spec)
     _prospect_paths(spec)

@@ -13,7 +13,7 @@ from marshmallow import ValidationError
 from werkzeug.routing import BaseConverter
 
 from matcher import db
-from matcher.api import jobs
+from matcher.api import import_jobs
 from matcher.api.requests import if_match, json_body, must_exist, query
 from matcher.api.schemas import (
     ImportReport,
@@ -26,7 +26,7 @@ from matcher.api.schemas import (
 from matcher.auth import current_actor
 from matcher.edge.errors import HttpError
 from matcher.edge.queries import ExportQuery, ImportQuery, ListQuery
-from matcher.jobs import queue, save_upload
+from matcher.import_queue import queue, save_upload
 from matcher.services import catalog as changing
 from vendors import catalog
 from vendors.models import Vendor
@@ -162,7 +162,7 @@ def import_vendors() -> Response:
         raise HttpError(422, error.message, {"file": [error.message]}) from None
     if options.pop("background"):
         name = Path(upload.filename).name[-255:]
-        return jobs.accepted(
+        return import_jobs.accepted(
             queue().submit(save_upload(upload.stream), name, options, current_actor())
         )
     with tempfile.TemporaryDirectory() as folder:

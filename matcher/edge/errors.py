@@ -24,7 +24,7 @@ from werkzeug.exceptions import HTTPException
 from matcher.limits import RateLimited
 from matcher.matching import CatalogChurning
 from vendors.catalog import CatalogBusy, StaleVersion, VendorExists, VendorNotFound
-from vendors.jobs import JobNotFound, JobNotRetryable
+from vendors.import_jobs import JobNotFound, JobNotRetryable
 from vendors.outcomes import OutcomeConflict, OutcomeNotFound, OutcomeRefused
 from vendors.prospects import ProspectNameTaken, ProspectNotFound
 from vendors.searches import SearchNotFound

@@ -24,13 +24,13 @@ from matcher import db
 from matcher.auth import PERMISSIONS, current_actor, signed_in_user
 from matcher.edge.errors import HttpError
 from matcher.edge.queries import SORTS, ImportQuery, ListQuery
-from matcher.jobs import queue
+from matcher.import_queue import queue
 from matcher.services import catalog as changing
 from matcher.web import bp
 from vendors import catalog, outcomes
 from vendors.audit import list_entries
+from vendors.import_jobs import DONE, get_job
 from vendors.importing import ImportReport, OnError
-from vendors.jobs import DONE, get_job
 from vendors.readers import FORMATS, CatalogFileError, format_of, read_rows
 
 log = logging.getLogger(__name__)

@@ -48,7 +48,7 @@ from tests.api.test_jobs_api import run_queued_jobs
 from tests.conftest import make_key
 from tests.factories import vendor
 from vendors import codes, schema
-from vendors.jobs import FAILED
+from vendors.import_jobs import FAILED
 from vendors.models import Job
 
 # Random cases per operation, on top of the examples and the coverage phase; the same cases every

@@ -11,10 +11,10 @@ from sqlalchemy import update
 from werkzeug.test import TestResponse
 
 from matcher import db
-from matcher.jobs import queue
+from matcher.import_queue import queue
 from tests.conftest import make_key
 from tests.factories import vendor
-from vendors.jobs import FAILED
+from vendors.import_jobs import FAILED
 from vendors.models import Job
 
 

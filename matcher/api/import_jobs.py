@@ -9,8 +9,8 @@ from marshmallow import Schema, fields
 
 from matcher import db
 from matcher.api.schemas import ImportReport
-from matcher.jobs import queue
-from vendors.jobs import STATES, describe_job, get_job
+from matcher.import_queue import queue
+from vendors.import_jobs import STATES, describe_job, get_job
 from vendors.models import Job
 
 bp = Blueprint("jobs", __name__)

@@ -27,7 +27,7 @@ from matcher import db
 from matcher.services import catalog as changing
 from vendors.audit import Actor
 from vendors.catalog import CatalogBusy
-from vendors.jobs import (
+from vendors.import_jobs import (
     DONE,
     FAILED,
     QUEUED,

@@ -1,4 +1,4 @@
-"""Command line for background imports: run a job worker, follow a job's progress."""
+"""Background imports on the command line: run a job worker, follow a job's progress."""
 
 from __future__ import annotations
 
@@ -9,14 +9,13 @@ import time
 from pathlib import Path
 
 import click
-from flask import Flask
 from flask.cli import AppGroup
 
 from matcher import db
-from matcher.jobs import queue
+from matcher.import_queue import queue
 from matcher.schema_check import needs_schema
 from vendors.audit import Actor
-from vendors.jobs import DONE, FAILED, JobNotFound, describe_job, get_job
+from vendors.import_jobs import DONE, FAILED, JobNotFound, describe_job, get_job
 from vendors.models import Job
 
 jobs_cli = AppGroup("jobs", help="Run background import workers and follow jobs.")
@@ -82,8 +81,3 @@ def end_with(job: Job) -> None:
     report = job.report or {}
     if job.state != DONE or not report.get("applied") or report.get("rejected"):
         sys.exit(1)
-
-
-def init_app(app: Flask) -> None:
-    """Register the jobs commands."""
-    app.cli.add_command(jobs_cli)
