@@ -32,7 +32,17 @@ def init_app(app: Flask) -> None:
     # A token lives as long as the login session, so a form left open an hour still posts.
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     csrf.init_app(app)
-    from matcher.web import catalog, outcomes, pages, prospects, searches, session  # noqa: F401
+    from matcher.web import (  # noqa: F401
+        catalog,
+        outcomes,
+        pages,
+        prospects,
+        results,
+        searches,
+        session,
+        shortlists,
+        suggest,
+    )
 
     app.register_blueprint(bp)
     app.extensions["error_page"] = error_page
