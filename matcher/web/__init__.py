@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     from matcher.web import (  # noqa: F401
         catalog,
+        catalog_import,
         outcomes,
         pages,
         prospects,
