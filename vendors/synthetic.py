@@ -182,6 +182,28 @@ def generate_records(count: int, *, seed: int = 0) -> Iterator[Record]:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class _Draft:
+    """One vendor as drawn, before the catalog's gaps are cut into it."""
+
+    base: str
+    group: str
+    both: bool
+    country: str
+    delivery: list[str]
+    languages: list[str]
+    services: list[str]
+    currency: str
+    rate_min: float
+    rate_max: float
+    certifications: list[str]
+    qualifications: list[str]
+    industries: list[str]
+    headcount: int
+    reviews: int
+    description: str
+
+
 def _vendor(
     rng: Random,
     tables: _Tables,
@@ -191,6 +213,7 @@ def _vendor(
     name: tuple[str, str],
     id_: str,
 ) -> Record:
+    # The draws come in a fixed order, so the same seed always yields the same catalog.
     words = tables.words
     hub = words["hubs"][hub_key]
     base, kind = name
@@ -199,44 +222,9 @@ def _vendor(
     both = rng.random() < _BOTH_SHARE[group]
     home = words["countries"][country]
     city: str = _one(rng, home["cities"])
-
-    delivery = [country]
-    if len(hub["countries"]) > 1 and rng.random() < 0.25:
-        delivery.append(_draw(rng, tables.countries[hub_key]))
-    if rng.random() < 0.12:
-        delivery.append(_draw(rng, tables.countries[_one(rng, hub["partners"])]))
-    delivery = list(dict.fromkeys(delivery))
-    languages = [*home["languages"], *_chosen(rng, home["extra"])]
-    spoken = words["city_languages"].get(city)
-    if spoken and rng.random() < 0.5:
-        languages.append(spoken)
-    for elsewhere in delivery[1:]:
-        languages.extend(words["countries"][elsewhere]["languages"])
-    languages = list(dict.fromkeys(languages))
-
-    offered = rng.sample(family["services"], _one(rng, _SERVICE_COUNTS))
-    if both:
-        extra = 2 if len(offered) < 5 else 1
-        offered = offered[: 6 - extra] + rng.sample(other["services"], extra)
-    offered = list(dict.fromkeys(offered))
-    variants, german = words["variants"], words["german"]
-    services = [
-        _one(rng, variants[item]) if item in variants and rng.random() < 0.15 else item
-        for item in offered
-    ]
-    if country in ("DE", "AT", "CH") and rng.random() < 0.35:
-        services = [_one(rng, german[item]) if item in german else item for item in services]
-
-    currency = _draw(rng, tables.currencies[hub_key])
-    local = home.get("local")
-    if local and rng.random() < local[1]:
-        currency = local[0]
-    low, high, band_currency = hub["band"]
-    scale = words["fx"][currency] / words["fx"][band_currency] * (0.8 + 0.4 * rng.random())
-    factors = sorted((family["rate"], other["rate"] if both else family["rate"]))
-    rate_min = low + (high - low) * 0.6 * rng.random()
-    rate_max = rate_min + (high - rate_min) * (0.3 + 0.7 * rng.random())
-
+    delivery, languages = _places(rng, tables, hub_key, country, city)
+    offered, services = _services(rng, words, family, other, both, country)
+    currency, rate_min, rate_max = _rates(rng, tables, hub_key, home, family, other, both)
     certification_pool, qualification_pool = tables.pools[hub_key, tables.family_of[kind]]
     certifications = _chosen(rng, certification_pool)
     qualifications = _chosen(rng, qualification_pool)
@@ -252,56 +240,168 @@ def _vendor(
     if headcount > 200:
         headcount = round(headcount, -1 if headcount < 2000 else -2)
     reviews = min(400, int(rng.expovariate(1 / 28)))
-
-    names = [words["language_names"].get(code, code) for code in languages]
-    phrase = tables.in_sentence
     fill = {
         "short": base,
         "specialty": family["specialty"],
         "city": city,
         "country": home["name"],
+        "size": "boutique" if headcount < 50 else "mid-sized" if headcount < 500 else "large",
+        "pitch": _one(rng, hub["pitch"]),
+    }
+    description = _description(rng, tables, fill, offered, industries, languages)
+    draft = _Draft(
+        base,
+        group,
+        both,
+        country,
+        delivery,
+        languages,
+        services,
+        currency,
+        rate_min,
+        rate_max,
+        certifications,
+        qualifications,
+        industries,
+        headcount,
+        reviews,
+        description,
+    )
+    return _with_gaps(rng, id_, draft, hub, home)
+
+
+def _places(
+    rng: Random, tables: _Tables, hub_key: str, country: str, city: str
+) -> tuple[list[str], list[str]]:
+    """Draw the delivery countries (a second centre in the hub, now and then a partner's) and
+    the languages spoken there."""
+    words = tables.words
+    hub, home = words["hubs"][hub_key], words["countries"][country]
+    delivery = [country]
+    if len(hub["countries"]) > 1 and rng.random() < 0.25:
+        delivery.append(_draw(rng, tables.countries[hub_key]))
+    if rng.random() < 0.12:
+        delivery.append(_draw(rng, tables.countries[_one(rng, hub["partners"])]))
+    delivery = list(dict.fromkeys(delivery))
+    languages = [*home["languages"], *_chosen(rng, home["extra"])]
+    spoken = words["city_languages"].get(city)
+    if spoken and rng.random() < 0.5:
+        languages.append(spoken)
+    for elsewhere in delivery[1:]:
+        languages.extend(words["countries"][elsewhere]["languages"])
+    return delivery, list(dict.fromkeys(languages))
+
+
+def _services(
+    rng: Random,
+    words: Mapping[str, Any],
+    family: Mapping[str, Any],
+    other: Mapping[str, Any],
+    both: bool,
+    country: str,
+) -> tuple[list[str], list[str]]:
+    """Draw the services offered (a few of the partner family's for BPO-and-KPO vendors), and
+    how the vendor words them: a variant now and then, German in the DACH countries."""
+    offered = rng.sample(family["services"], _one(rng, _SERVICE_COUNTS))
+    if both:
+        extra = 2 if len(offered) < 5 else 1
+        offered = offered[: 6 - extra] + rng.sample(other["services"], extra)
+    offered = list(dict.fromkeys(offered))
+    variants, german = words["variants"], words["german"]
+    services = [
+        _one(rng, variants[item]) if item in variants and rng.random() < 0.15 else item
+        for item in offered
+    ]
+    if country in ("DE", "AT", "CH") and rng.random() < 0.35:
+        services = [_one(rng, german[item]) if item in german else item for item in services]
+    return offered, services
+
+
+def _rates(
+    rng: Random,
+    tables: _Tables,
+    hub_key: str,
+    home: Mapping[str, Any],
+    family: Mapping[str, Any],
+    other: Mapping[str, Any],
+    both: bool,
+) -> tuple[str, float, float]:
+    """Draw the currency and the rate band: the hub's band, scaled to the currency and the
+    family's price level."""
+    words = tables.words
+    hub = words["hubs"][hub_key]
+    currency = _draw(rng, tables.currencies[hub_key])
+    local = home.get("local")
+    if local and rng.random() < local[1]:
+        currency = local[0]
+    low, high, band_currency = hub["band"]
+    scale = words["fx"][currency] / words["fx"][band_currency] * (0.8 + 0.4 * rng.random())
+    factors = sorted((family["rate"], other["rate"] if both else family["rate"]))
+    rate_min = low + (high - low) * 0.6 * rng.random()
+    rate_max = rate_min + (high - rate_min) * (0.3 + 0.7 * rng.random())
+    return currency, rate_min * factors[0] * scale, rate_max * factors[1] * scale
+
+
+def _description(
+    rng: Random,
+    tables: _Tables,
+    fill: dict[str, str],
+    offered: list[str],
+    industries: list[str],
+    languages: list[str],
+) -> str:
+    """Write the vendor's description from the templates: one sentence, often two."""
+    words, phrase = tables.words, tables.in_sentence
+    names = [words["language_names"].get(code, code) for code in languages]
+    fill = {
+        **fill,
         "service1": phrase[offered[0]],
         "service2": phrase[offered[1]],
         "industry1": phrase[industries[0]],
         "industry2": phrase[industries[1]] if len(industries) > 1 else "mid-market",
         "languages": ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0],
-        "size": "boutique" if headcount < 50 else "mid-sized" if headcount < 500 else "large",
-        "pitch": _one(rng, hub["pitch"]),
     }
-    description = _one(rng, words["descriptions"]["first"]).format_map(fill)
+    description: str = _one(rng, words["descriptions"]["first"]).format_map(fill)
     if rng.random() < 0.6:
         description += " " + _one(rng, words["descriptions"]["second"]).format_map(fill)
+    return description
 
-    # Real catalogs are patchy: leave fields out at roughly the rates seen in supplier directories.
+
+def _with_gaps(
+    rng: Random, id_: str, draft: _Draft, hub: Mapping[str, Any], home: Mapping[str, Any]
+) -> Record:
+    """Return the record as a catalog would hold it: real catalogs are patchy, so fields are
+    left out at roughly the rates seen in supplier directories."""
     legal = _one(rng, home["legal"]) if rng.random() < 0.45 else ""
-    if len(base) + len(legal) >= _LONGEST_NAME:
+    if len(draft.base) + len(legal) >= _LONGEST_NAME:
         legal = ""  # what a legal form leaves in a duplicate check counts towards the length
-    record: Record = {"id": id_, "name": f"{base} {legal}" if legal else base}
-    record["tags"] = ["BPO", "KPO"] if both else [group]
-    record["services"] = services
-    record["delivery_countries"] = delivery
+    record: Record = {"id": id_, "name": f"{draft.base} {legal}" if legal else draft.base}
+    record["tags"] = ["BPO", "KPO"] if draft.both else [draft.group]
+    record["services"] = draft.services
+    record["delivery_countries"] = draft.delivery
     abroad = rng.random() < hub["hq_share"]
-    record["hq_country"] = _one(rng, hub["hq_abroad"]) if abroad else country
+    record["hq_country"] = _one(rng, hub["hq_abroad"]) if abroad else draft.country
     if rng.random() >= 0.03:
-        record["languages"] = languages
+        record["languages"] = draft.languages
     gaps = rng.random()  # below 0.10 no rates, then 2% with only the minimum, 2% only the maximum
     if gaps >= 0.14 or 0.10 <= gaps < 0.12:
-        record["rate_min"] = _money(rate_min * factors[0] * scale)
+        record["rate_min"] = _money(draft.rate_min)
     if gaps >= 0.12:
-        record["rate_max"] = max(record.get("rate_min", 0), _money(rate_max * factors[1] * scale))
+        record["rate_max"] = max(record.get("rate_min", 0), _money(draft.rate_max))
+    currency = draft.currency
     if (gaps >= 0.10 or rng.random() < 0.3) and (currency != "USD" or rng.random() >= 0.05):
         record["currency"] = currency
     if rng.random() >= 0.08:
-        record["headcount"] = headcount
-    if certifications and rng.random() >= 0.05:
-        record["certifications"] = list(dict.fromkeys(certifications))
-    if qualifications:
-        record["qualifications"] = list(dict.fromkeys(qualifications))
-    record["industries"] = industries
+        record["headcount"] = draft.headcount
+    if draft.certifications and rng.random() >= 0.05:
+        record["certifications"] = list(dict.fromkeys(draft.certifications))
+    if draft.qualifications:
+        record["qualifications"] = list(dict.fromkeys(draft.qualifications))
+    record["industries"] = draft.industries
     if rng.random() >= 0.10:
-        if reviews:
+        if draft.reviews:
             record["rating"] = round(min(5.0, max(2.8, rng.gauss(4.25, 0.4))), 1)
-        record["review_count"] = reviews
-    record["description"] = description
-    record["website"] = f"https://{_slug(base)}.example"
+        record["review_count"] = draft.reviews
+    record["description"] = draft.description
+    record["website"] = f"https://{_slug(draft.base)}.example"
     return record
