@@ -32,6 +32,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the per-vendor oracle lives with the tests
 
+from bench_support import free_port  # noqa: E402
+
 from matcher.engine.fit import fit  # noqa: E402
 from matcher.engine.index import CatalogIndex, build_index  # noqa: E402
 from matcher.engine.knowledge import Knowledge, load_knowledge  # noqa: E402
@@ -208,14 +210,6 @@ def bench_size(size: int, knowledge: Knowledge, loop: bool) -> None:
         loop_p50, _ = percentiles(loop_runs(vendors, knowledge, len(PROFILES)))
         line += f"  | loop p50 {loop_p50:9.0f} ms  ratio {loop_p50 / p50:6.0f}x"
     print(line + f"  (data {generated:.0f} s)", flush=True)
-
-
-def free_port() -> int:
-    """Return a free TCP port on loopback."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def bench_http(requests: int = 200) -> None:

@@ -16,14 +16,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
-from sqlalchemy import create_engine, make_url, text
+import bench_support as support
+from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from matcher.migrate import upgrade
@@ -34,7 +34,6 @@ from vendors.synthetic import generate_records
 from vendors.writers import write_export
 
 ROOT = Path(__file__).resolve().parent.parent
-POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 @dataclass(frozen=True)
@@ -102,31 +101,23 @@ def naive_import(url: str, path: Path, rows: int, label: str) -> Run:
 @contextmanager
 def sqlite_database(folder: Path) -> Iterator[str]:
     """Yield the URL of a new, migrated SQLite file."""
-    url = f"sqlite:///{folder / f'bench-{uuid.uuid4().hex[:8]}.db'}"
-    engine = create_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    yield url
+    with support.sqlite_database(folder) as url:
+        _migrate(url)
+        yield url
 
 
 @contextmanager
 def postgres_database() -> Iterator[str]:
     """Yield the URL of a new, migrated PostgreSQL database, dropped afterwards."""
-    server = make_url(POSTGRES)
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = server.set(database=name).render_as_string(hide_password=False)
+    with support.postgres_database() as url:
+        _migrate(url)
+        yield url
+
+
+def _migrate(url: str) -> None:
     engine = create_engine(url)
     upgrade(engine)
     engine.dispose()
-    try:
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def measure(

@@ -37,13 +37,12 @@ import re
 import resource
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -51,6 +50,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+import bench_support as support
+from bench_support import free_port
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
@@ -59,7 +60,6 @@ from vendors.writers import write_export
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA = ROOT / "bench" / "wrk_match.lua"
-POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 TARGET_RPS_10K = 300.0
 TARGET_P99_MS = 150.0
 LOOSE_LIMIT = "100000000 per minute"
@@ -302,31 +302,14 @@ class Processes:
 # -- the database and the catalog -------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def postgres_database() -> Iterator[str]:
-    """Yield the URL of a new PostgreSQL database, dropped afterwards."""
-    server = make_url(POSTGRES).set(drivername="postgresql+psycopg")
-    name = f"loadbench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def postgres_database() -> contextlib.AbstractContextManager[str]:
+    """Return a new PostgreSQL database's URL as a context, dropped afterwards."""
+    return support.postgres_database("loadbench")
 
 
-@contextlib.contextmanager
-def sqlite_database(folder: Path) -> Iterator[str]:
-    """Yield the URL of a new SQLite file, removed afterwards."""
-    path = folder / f"loadbench-{uuid.uuid4().hex[:8]}.db"
-    try:
-        yield f"sqlite:///{path}"
-    finally:
-        for leftover in folder.glob(path.name + "*"):
-            leftover.unlink()
+def sqlite_database(folder: Path) -> contextlib.AbstractContextManager[str]:
+    """Return a new SQLite file's URL as a context, removed afterwards."""
+    return support.sqlite_database(folder, "loadbench")
 
 
 def flask(env: dict[str, str], *arguments: str) -> str:
@@ -362,14 +345,6 @@ def import_file(folder: Path, rows: int) -> Path:
 
 
 # -- HTTP ---------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    """Return a free TCP port on loopback."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def call(
@@ -994,7 +969,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _interrupted)
     processes = Processes()
     cells: list[Cell] = []
-    database = "SQLite file" if args.sqlite else f"PostgreSQL ({make_url(POSTGRES).host})"
+    database = "SQLite file" if args.sqlite else f"PostgreSQL ({make_url(support.POSTGRES).host})"
     threads = args.threads or os.environ.get("MATCHER_THREADS") or "4 (config)"
     workers = args.workers or os.environ.get("WEB_CONCURRENCY") or f"{os.cpu_count()} (config)"
     print(
