@@ -1,0 +1,1 @@
+"""The load benchmark's parts: bench/load_bench.py runs them."""
