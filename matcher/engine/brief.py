@@ -113,6 +113,15 @@ def read_text(
         chosen, key=lambda item: (item.found.start, -item.size, -item.found.confidence)
     ):
         found.setdefault(candidate.found.code, candidate.found)
+    # "An IT service desk: password resets, ticket logging": a loose reading of a broad service
+    # yields to the specific one it covers, read in the same brief.
+    for broad, specific in lexicon.narrower.items():
+        if (
+            found.get(broad) is not None
+            and found[broad].how == "paraphrase"
+            and specific & found.keys()
+        ):
+            del found[broad]
     asked = _languages_asked(lexicon, tokens, text, found)
     if asked is not None:
         found.setdefault(asked.code, asked)

@@ -79,6 +79,8 @@ class Lexicon:
     industries: Mapping[tuple[str, ...], str]
     industry_of: Mapping[str, str]
     category_of: Mapping[str, str]
+    # A service -> the more specific services it covers (its loose reading yields to them).
+    narrower: Mapping[str, frozenset[str]]
     multilingual: tuple[str, frozenset[str]] | None
     spellings: Mapping[int, tuple[tuple[str, ...], tuple[Term, ...], tuple[int, ...]]]
     # Names of several words by the words they are spelt with: a window with a slip in it is
@@ -244,6 +246,9 @@ def _lexicon(
         ),
         industries=industry_keys,
         industry_of=dict(paraphrases.get("industry_of", {})),
+        narrower={
+            code: frozenset(codes) for code, codes in paraphrases.get("narrower", {}).items()
+        },
         multilingual=(
             (asked["service"], frozenset(asked["when"]))
             if (asked := paraphrases.get("languages_ask_for"))

@@ -225,3 +225,30 @@ def test_a_tie_of_small_words_is_settled_by_the_accented_letters() -> None:
     # "das" is a small word in German and in Portuguese.
     assert read_text(knowledge().lexicons, "Análise das vendas").language == "pt"
     assert read_text(knowledge().lexicons, "Prüfung das Rechnungen").language == "de"
+
+
+@pytest.mark.parametrize(
+    ("text", "specific", "broad"),
+    [
+        (
+            "A 24/7 IT service desk: password resets and ticket logging.",
+            "it_service_desk",
+            "help_desk",
+        ),
+        (
+            "Precisamos de uma análise dos dados de vendas com modelos preditivos.",
+            "predictive_modelling",
+            "data_analytics",
+        ),
+    ],
+)
+def test_a_loose_reading_of_a_broad_service_yields_to_the_specific_one_asked_for(
+    text: str, specific: str, broad: str
+) -> None:
+    read = services(text)
+    assert specific in read
+    assert broad not in read
+
+
+def test_the_broad_service_is_still_read_when_nothing_more_specific_is_asked_for() -> None:
+    assert "help_desk" in services("We need ticket logging and escalation for our users.")
