@@ -37,6 +37,8 @@ VERB_LAST = frozenset({"de"})
 # How a one-word paraphrase may end in the plural, in the five languages.
 PLURAL_ENDINGS = ("s", "es", "n", "en", "x")
 LIST_BREAKS = frozenset({",", ";"})
+# The marks that end a sentence (a colon or a semicolon ends a clause, not a sentence).
+SENTENCE_ENDS = frozenset({".", "!", "?", "\n"})
 # A buyer's description of itself is at most this many words long.
 IDENTITY_WORDS = 6
 CONFIDENCE: Mapping[str, float] = {
@@ -113,6 +115,7 @@ def read_text(
         chosen, key=lambda item: (item.found.start, -item.size, -item.found.confidence)
     ):
         found.setdefault(candidate.found.code, candidate.found)
+    _drop_documents(lexicon, tokens, found)
     # "An IT service desk: password resets, ticket logging": a loose reading of a broad service
     # yields to the specific one it covers, read in the same brief.
     for broad, specific in lexicon.narrower.items():
@@ -131,6 +134,33 @@ def read_text(
         part for clause in clauses if (part := _unread(tokens, clause, text, read_spans))
     )
     return TextReading(code, tuple(found.values()), identities, unrecognised)
+
+
+def _drop_documents(lexicon: Lexicon, tokens: Sequence[Token], found: dict[str, Found]) -> None:
+    """Leave out the loose readings in a list a colon opens after a service done on documents,
+    named outright: "data entry for our clients: bank statements, purchase invoices, expense
+    claims" names the documents keyed, not three services more."""
+    ends = [token for token in tokens if token.kind == "end" and token.text in SENTENCE_ENDS]
+    for token in tokens:
+        if token.text != ":":
+            continue
+        opened = token.start
+        begun = max((end.end for end in ends if end.end <= opened), default=0)
+        closed = min((end.start for end in ends if end.start > opened), default=tokens[-1].end + 1)
+        named = any(
+            code in lexicon.keys_documents
+            and item.how in ("exact", "alias", "lemma")
+            and begun <= item.start
+            and item.end <= opened
+            for code, item in found.items()
+        )
+        if named:
+            for code in [
+                code
+                for code, item in found.items()
+                if item.how == "paraphrase" and opened < item.start < closed
+            ]:
+                del found[code]
 
 
 def _languages_asked(

@@ -81,6 +81,8 @@ class Lexicon:
     category_of: Mapping[str, str]
     # A service -> the more specific services it covers (its loose reading yields to them).
     narrower: Mapping[str, frozenset[str]]
+    # Services done on documents: a list a colon opens after one names its documents.
+    keys_documents: frozenset[str]
     multilingual: tuple[str, frozenset[str]] | None
     spellings: Mapping[int, tuple[tuple[str, ...], tuple[Term, ...], tuple[int, ...]]]
     # Names of several words by the words they are spelt with: a window with a slip in it is
@@ -246,6 +248,7 @@ def _lexicon(
         ),
         industries=industry_keys,
         industry_of=dict(paraphrases.get("industry_of", {})),
+        keys_documents=frozenset(paraphrases.get("keys_documents", ())),
         narrower={
             code: frozenset(codes) for code, codes in paraphrases.get("narrower", {}).items()
         },

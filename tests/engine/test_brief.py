@@ -252,3 +252,16 @@ def test_a_loose_reading_of_a_broad_service_yields_to_the_specific_one_asked_for
 
 def test_the_broad_service_is_still_read_when_nothing_more_specific_is_asked_for() -> None:
     assert "help_desk" in services("We need ticket logging and escalation for our users.")
+
+
+def test_a_list_after_a_service_done_on_documents_names_the_documents() -> None:
+    text = "Data entry for our clients: bank statements, purchase invoices, expense claims."
+    assert services(text) == ["data_entry"]
+
+
+def test_a_list_after_another_service_still_names_the_work_asked_for() -> None:
+    read = services(
+        "Wir suchen einen Partner für die Pharmakovigilanz: Bearbeitung von "
+        "Nebenwirkungsmeldungen und Literaturrecherche."
+    )
+    assert "safety_case_processing" in read
