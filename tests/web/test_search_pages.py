@@ -256,6 +256,9 @@ def test_why_not_explains_a_vendor_left_out_by_a_hard_constraint(buyer: FlaskCli
     assert "Why not Manila Bay Care?" in page
     assert "Left out by 1 hard constraint" in page
     assert "Languages:" in page
+    # Spanish is all it lacks: one change to its record would put it on the list.
+    assert "What it would take to be in the top 10" in page
+    assert re.search(r"Would rank #\d+ \([\d.]+\) speaking Spanish", page)
 
 
 def test_why_not_says_a_draft_has_nothing_to_explain_yet(buyer: FlaskClient) -> None:
