@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 
@@ -15,6 +15,9 @@ from vendors import outcomes
 from vendors.catalog import VendorNotFound
 
 OUTCOME_FORM = OutcomeIn()
+DRAFT = "outcome_draft"
+# The longest note kept for a refused form (the schema refuses longer ones).
+MAX_NOTE = 2000
 
 
 @bp.post("/outcomes")
@@ -44,20 +47,42 @@ def record_outcome() -> ResponseReturnValue:
     try:
         data = OUTCOME_FORM.load(given)
         recording.record(**data, actor=current_actor())
-    except ValidationError as error:
-        flash(f"Not recorded: {_first(error.messages)}", "error")
-        return redirect(back)
-    except outcomes.OutcomeRefused as error:
-        flash(f"Not recorded: {error.message}", "error")
-        return redirect(back)
-    except outcomes.OutcomeConflict as error:
-        flash(f"Not recorded: {error}", "error")
-        return redirect(back)
-    except VendorNotFound as error:
-        flash(f"Not recorded: no vendor has the id {error.vendor_id!r}.", "error")
+    except (
+        ValidationError,
+        outcomes.OutcomeRefused,
+        outcomes.OutcomeConflict,
+        VendorNotFound,
+    ) as error:
+        flash(f"Not recorded: {_reason(error)}", "error")
+        # What was typed comes back in the form, so nothing is lost to a mistake.
+        session[DRAFT] = {
+            "for": search_id or prospect_id,
+            "vendor_id": given["vendor_id"],
+            "stage": given["stage"],
+            "rating": rating,
+            "note": (form.get("note") or "")[:MAX_NOTE],
+        }
         return redirect(back)
     flash(f"Recorded: {given['vendor_id']} {given['stage']}.", "success")
     return redirect(back)
+
+
+def outcome_draft(page_for: str | int) -> dict[str, str] | None:
+    """Return (once) what was typed in an outcome form that was refused on this page."""
+    draft: dict[str, str] | None = session.pop(DRAFT, None)
+    if draft is None or str(draft.get("for")) != str(page_for):
+        return None
+    return draft
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return _first(error.messages)
+    if isinstance(error, outcomes.OutcomeRefused):
+        return error.message
+    if isinstance(error, VendorNotFound):
+        return f"no vendor has the id {error.vendor_id!r}."
+    return str(error)
 
 
 def _first(messages: object) -> str:

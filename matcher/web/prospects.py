@@ -13,6 +13,7 @@ from matcher.services import prospects as prospecting
 from matcher.services import searches as searching
 from matcher.web import bp
 from matcher.web.forms import from_profile
+from matcher.web.outcomes import outcome_draft
 from matcher.web.searches import (
     current_user,
     find_vendor,
@@ -95,6 +96,7 @@ def prospect(prospect_id: int) -> ResponseReturnValue:
         outcome_names={vendor_id: item.name for vendor_id, item in named.items()},
         outcome_choices=[(item["vendor"]["id"], item["vendor"]["name"]) for item in ranking_shown],
         may_record=may_open("web.record_outcome"),
+        outcome_draft=outcome_draft(found.id),
     )
 
 

@@ -17,6 +17,7 @@ from matcher.edge.answers import fit_data
 from matcher.profiles import load_requirement
 from matcher.services import searches as searching
 from matcher.web import bp
+from matcher.web.outcomes import outcome_draft
 from matcher.web.searches import (
     may_open,
     owned,
@@ -95,6 +96,7 @@ def shortlist(search_id: str) -> ResponseReturnValue:
         outcome_names=names,
         outcome_choices=[(row["vendor"].id, row["vendor"].name) for row in rows],
         may_record=may_open("web.record_outcome"),
+        outcome_draft=outcome_draft(found.id),
     )
 
 

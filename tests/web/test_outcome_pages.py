@@ -82,8 +82,13 @@ def test_an_outcome_that_cannot_be_true_is_refused_with_the_reason_and_nothing_i
     assert flashes(unrated) == [
         "Not recorded: Record the award first: only awarded work can be rated as delivered."
     ]
-    too_high = record(buyer, page, **common, stage="awarded", rating="7")
+    too_high = record(buyer, page, **common, stage="awarded", rating="7", note="Second pilot")
     assert flashes(too_high)[0].startswith("Not recorded: rating:")
+    # What was typed is back in the form, once.
+    assert re.search(r'<input id="outcome-rating" name="rating"[^>]* value="7">', too_high)
+    assert ">Second pilot</textarea>" in too_high
+    assert '<option value="awarded" selected>' in too_high
+    assert ">Second pilot</textarea>" not in buyer.get(page).get_data(as_text=True)
     with app.app_context():
         assert list_outcomes(db.session(), search_id=search_id) == []
 
