@@ -116,6 +116,12 @@ def read_text(
     ):
         found.setdefault(candidate.found.code, candidate.found)
     _drop_documents(lexicon, tokens, found)
+    # "End-to-end revenue cycle: eligibility checks, prior auths, coding": a part of an umbrella
+    # the brief names, read from loose words, is the umbrella's scope, not one more service.
+    for umbrella, core in lexicon.parts_of.items():
+        if umbrella in found:
+            for code in [code for code in core & found.keys() if found[code].how == "paraphrase"]:
+                del found[code]
     # "An IT service desk: password resets, ticket logging": a loose reading of a broad service
     # yields to the specific one it covers, read in the same brief.
     for broad, specific in lexicon.narrower.items():

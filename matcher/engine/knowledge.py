@@ -178,6 +178,7 @@ def load_knowledge() -> Knowledge:
             industries,
             _read("paraphrases.json"),
             _read("buyers.json"),
+            _read("judging.json")["umbrellas"],
         ),
         country_names={
             country.alpha_2: getattr(country, "common_name", country.name)

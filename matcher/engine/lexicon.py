@@ -81,6 +81,8 @@ class Lexicon:
     category_of: Mapping[str, str]
     # A service -> the more specific services it covers (its loose reading yields to them).
     narrower: Mapping[str, frozenset[str]]
+    # An umbrella service or category -> its core services, the parts a brief names it by.
+    parts_of: Mapping[str, frozenset[str]]
     # Services done on documents: a list a colon opens after one names its documents.
     keys_documents: frozenset[str]
     multilingual: tuple[str, frozenset[str]] | None
@@ -101,17 +103,32 @@ def build_lexicons(
     industries: Iterable[Mapping[str, Any]],
     paraphrases: Mapping[str, Any],
     buyers: Mapping[str, Any],
+    umbrellas: Iterable[Mapping[str, Any]] = (),
 ) -> dict[str, Lexicon]:
-    """Build one lexicon per language from the taxonomy and the reading data files."""
+    """Build one lexicon per language from the taxonomy and the reading data files (and the
+    umbrella terms of the judging data, whose core services a brief may name as their parts)."""
     named = [
         *(("service", item) for item in services),
         *(("category", item) for item in categories),
     ]
     spellings = _spellings(named, paraphrases)
     english = buyers.get("en", {}).get("languages_named", ())
+    # An umbrella service ("RCM") or a category's own core ("LPO"), not a named bundle in one.
+    parts = {
+        str(item.get("service") or item["category"]): frozenset(item["core"])
+        for item in umbrellas
+        if item.get("service") or not item.get("name")
+    }
     return {
         code: _lexicon(
-            language, named, industries, paraphrases, buyers.get(code, {}), spellings, english
+            language,
+            named,
+            industries,
+            paraphrases,
+            buyers.get(code, {}),
+            spellings,
+            english,
+            parts,
         )
         for code, language in languages.items()
     }
@@ -143,6 +160,7 @@ def _lexicon(
     buyer: Mapping[str, Any],
     spellings: Mapping[int, tuple[tuple[str, ...], tuple[Term, ...], tuple[int, ...]]],
     english_languages: Iterable[str],
+    parts: Mapping[str, frozenset[str]],
 ) -> Lexicon:
     analyser = Analyser(language)
     terms: dict[tuple[str, ...], Term] = {}
@@ -249,6 +267,7 @@ def _lexicon(
         industries=industry_keys,
         industry_of=dict(paraphrases.get("industry_of", {})),
         keys_documents=frozenset(paraphrases.get("keys_documents", ())),
+        parts_of=parts,
         narrower={
             code: frozenset(codes) for code, codes in paraphrases.get("narrower", {}).items()
         },

@@ -265,3 +265,10 @@ def test_a_list_after_another_service_still_names_the_work_asked_for() -> None:
         "Nebenwirkungsmeldungen und Literaturrecherche."
     )
     assert "safety_case_processing" in read
+
+
+def test_a_loose_reading_of_an_umbrellas_part_is_the_umbrellas_scope() -> None:
+    # Eligibility checks are insurance verification, a core part of the revenue cycle asked for.
+    read = services("End-to-end revenue cycle management for our clinics: eligibility checks.")
+    assert read == ["revenue_cycle_management"]
+    assert "insurance_verification" in services("We need eligibility checks for our clinics.")
