@@ -22,11 +22,15 @@ def save(
     profile: dict[str, Any] | None,
     search_id: str | None = None,
 ) -> Search:
-    """Keep a form as a draft (no profile) or as a search of a valid profile."""
+    """Keep a form as a draft (no profile) or as a search of a valid profile, with the ranking
+    it produces on the catalog as it is now."""
     with transaction() as session:
-        return searches.save_search(
+        search = searches.save_search(
             session, owner_id=owner_id, form=form, profile=profile, search_id=search_id
         )
+        if profile is not None:
+            _keep(search)
+        return search
 
 
 def run(search: Search) -> tuple[Ranking, dict[str, Any]]:
@@ -39,11 +43,16 @@ def keep_ranking(search: Search) -> dict[str, Any]:
     """Run a search on the catalog as it is now and keep that answer as its own ranking, with
     the catalog revision it was made on."""
     with transaction():
-        revision = matching.current_index().revision
-        answer = run(search)[1]
-        search.ranking = answer
-        search.ranked_revision = revision
-        search.ranked_at = datetime.now(UTC)
+        return _keep(search)
+
+
+def _keep(search: Search) -> dict[str, Any]:
+    # The index's revision, read with the ranking: the revision the ranking was made on.
+    revision = matching.current_index().revision
+    answer = run(search)[1]
+    search.ranking = answer
+    search.ranked_revision = revision
+    search.ranked_at = datetime.now(UTC)
     return answer
 
 

@@ -61,7 +61,7 @@ def search(search_id: str) -> ResponseReturnValue:
     changes, why = None, {}
     revision = matching.current_index().revision
     if found.ranking is None:
-        # Opened for the first time: run it, and keep what it produced.
+        # Kept when it was saved; a search saved before rankings were kept keeps its first.
         answer = searching.keep_ranking(found)
     elif today:
         answer = searching.run(found)[1]

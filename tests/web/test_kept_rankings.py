@@ -15,6 +15,7 @@ from matcher.web.kept import changes_since
 from tests.factories import vendor
 from tests.web.conftest import post_form
 from vendors.catalog import create_vendor, delete_vendor, update_vendor
+from vendors.searches import get_search
 
 Client = Callable[[str], FlaskClient]
 FIELDS = {"action": "run", "skills": "Customer support", "budget_max_rate": "15"}
@@ -147,3 +148,19 @@ def test_a_move_is_put_down_to_the_factor_whose_points_moved_most() -> None:
         ("a", "budget", -8.0, "budget of a"),
     ]
     assert changes_since(then, then).nothing
+
+
+def test_a_search_keeps_its_ranking_when_it_is_saved_not_when_it_is_first_opened(
+    app: Flask, signed_in: Client, catalog: None
+) -> None:
+    buyer = signed_in("procurement")
+    response = post_form(buyer, "/search", FIELDS, page="/search")
+    search_id = response.headers["Location"].rsplit("/", 1)[1]
+    with app.app_context():
+        stored = get_search(db.session(), search_id)
+        assert stored.ranking is not None
+        assert stored.ranked_revision is not None
+        kept_ids = [item["vendor"]["id"] for item in stored.ranking["results"]]
+    change_catalog(app)
+    # Opened for the first time only after the catalog changed: it shows what it was saved with.
+    assert ranked(buyer.get(response.headers["Location"]).get_data(as_text=True)) == kept_ids
