@@ -69,6 +69,8 @@ def record_outcome() -> ResponseReturnValue:
 
 def outcome_draft(page_for: str | int) -> dict[str, str] | None:
     """Return (once) what was typed in an outcome form that was refused on this page."""
+    if DRAFT not in session:
+        return None  # reading the session does not rewrite its cookie; popping would
     draft: dict[str, str] | None = session.pop(DRAFT, None)
     if draft is None or str(draft.get("for")) != str(page_for):
         return None
