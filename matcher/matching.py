@@ -162,16 +162,18 @@ def run_match(requirement: Requirement) -> Ranking:
 
 
 def run_fit(
-    requirement: Requirement, vendor_id: str
+    requirement: Requirement, vendor_id: str, *, what_it_would_take: bool = True
 ) -> tuple[RankedVendor, Engagement, BriefReading]:
-    """Explain one vendor of the current catalog for a requirement."""
+    """Explain one vendor of the current catalog for a requirement (what it would take to be
+    shortlisted searched only when asked: it re-scores the vendor a few dozen times)."""
     known = knowledge()
     index = current_index()
     row = index.position(vendor_id)
     if row is None:
         raise VendorNotFound(vendor_id)
     reading = read(requirement, known)
-    return fit(reading, index, known, row), reading.engagement, reading.brief
+    result = fit(reading, index, known, row, what_it_would_take=what_it_would_take)
+    return result, reading.engagement, reading.brief
 
 
 def current_index() -> CatalogIndex:

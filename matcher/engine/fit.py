@@ -50,9 +50,17 @@ FIELDS = (
 Entered = tuple[int, float] | None
 
 
-def fit(reading: Reading, index: CatalogIndex, knowledge: Knowledge, row: int) -> RankedVendor:
+def fit(
+    reading: Reading,
+    index: CatalogIndex,
+    knowledge: Knowledge,
+    row: int,
+    *,
+    what_it_would_take: bool = True,
+) -> RankedVendor:
     """Explain one vendor for a requirement: its rank among those allowed, or why it is out,
-    and, when it is outside the top `limit`, the single changes that would bring it in."""
+    and, when it is outside the top `limit` (and it is asked for), the single changes that
+    would bring it in."""
     evaluation = evaluate(reading, index, knowledge)
     limit = reading.requirement.limit
     place: int | None = None
@@ -63,7 +71,7 @@ def fit(reading: Reading, index: CatalogIndex, knowledge: Knowledge, row: int) -
         place = int((evaluation.allowed & ahead).sum()) + 1
         steady = stability(evaluation, tiebreak, evaluation.allowed, np.array([row]), limit)[0]
     result = explain(evaluation, index, knowledge, row, rank=place, stability=steady)
-    if place is not None and place <= limit:
+    if not what_it_would_take or (place is not None and place <= limit):
         return result
     return replace(result, would_take=would_take(reading, index, knowledge, evaluation, row))
 

@@ -116,7 +116,7 @@ def _why(found: Search, changes: Changes) -> dict[str, str]:
         if item.vendor_id not in present:
             why[item.vendor_id] = "no longer in the catalog"
             continue
-        result = matching.run_fit(requirement, item.vendor_id)[0]
+        result = matching.run_fit(requirement, item.vendor_id, what_it_would_take=False)[0]
         if result.excluded_by:
             failed = listing(
                 [
@@ -251,7 +251,9 @@ def compare(search_id: str) -> ResponseReturnValue:
     for vendor_id in wanted:
         if vendor_id not in vendors:
             abort(404, f"No vendor has the id {vendor_id!r}.")
-        result, engagement, brief = matching.run_fit(requirement, vendor_id)
+        result, engagement, brief = matching.run_fit(
+            requirement, vendor_id, what_it_would_take=False
+        )
         fits.append(fit_data(result, engagement, brief))
     shown = {factor["name"] for fit in fits for factor in fit["factors"]}
     return render_template(

@@ -68,7 +68,9 @@ def _shortlist_rows(found: Search) -> list[dict[str, Any]]:
         vendor = vendors.get(vendor_id)
         if vendor is None:
             continue  # deleted from the catalog since it was shortlisted
-        result, engagement, brief = matching.run_fit(requirement, vendor_id)
+        result, engagement, brief = matching.run_fit(
+            requirement, vendor_id, what_it_would_take=False
+        )
         rows.append({"vendor": vendor, "fit": fit_data(result, engagement, brief)})
     return rows
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from matcher.engine.fit import fit
 from matcher.engine.index import build_index
 from matcher.engine.model import RecordChange
 from matcher.engine.rank import evaluate
@@ -45,6 +46,20 @@ def test_a_missing_certification_or_language_is_what_it_would_take() -> None:
     assert [item.score for item in result.would_take] == [75.0, 75.0]
     assert result.would_take[0].reason == "#1 (75.0) holding SOC 2"
     assert result.would_take[1].reason == "#1 (75.0) speaking English"
+
+
+def test_what_it_would_take_is_searched_only_when_asked_for() -> None:
+    profile = requirement(skills=("customer support",), languages=("es",), limit=1)
+    # Speaking Spanish, "alpha" would tie with the leader and come first by id.
+    catalog = [vendor("leader", languages=("es",)), vendor("alpha")]
+    index = build_index(catalog, knowledge())
+    row = index.position("alpha")
+    assert row is not None
+    asked = fit(reading(profile), index, knowledge(), row)
+    plain = fit(reading(profile), index, knowledge(), row, what_it_would_take=False)
+    assert asked.would_take
+    assert plain.would_take == ()
+    assert (plain.rank, plain.score) == (asked.rank, asked.score)
 
 
 def test_the_rates_it_would_take_are_the_highest_that_are_enough() -> None:
