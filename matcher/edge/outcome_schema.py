@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, fields, validate
 
 from vendors import outcomes
 from vendors.schema import Text
@@ -32,19 +32,9 @@ class OutcomeIn(Schema):
     )
     note = Text(max_length=2000, collapse=False)
 
-    @validates_schema
-    def check_rules(self, data: dict[str, Any], **kwargs: Any) -> None:
-        """Require one search or one prospect, and a rating with delivered work only."""
-        if (data.get("search_id") is None) == (data.get("prospect_id") is None):
-            raise ValidationError("Give the search or the prospect, one of the two.", "search_id")
-        delivered = data.get("stage") == outcomes.DELIVERED
-        if delivered and data.get("rating") is None:
-            raise ValidationError("A delivered outcome needs the rating (1-5).", "rating")
-        if not delivered and data.get("rating") is not None:
-            raise ValidationError("Only a delivered outcome carries a rating.", "rating")
 
-
-# The same rules, as the OpenAPI document states them.
+# The rules across fields (checked by vendors.outcomes.record_outcome), as the OpenAPI
+# document states them.
 OUTCOME_RULES: list[dict[str, Any]] = [
     {
         "oneOf": [
